@@ -1,0 +1,80 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
+
+import sealtrail
+from sealtrail.api.errors import install_error_handlers
+from sealtrail.api.middleware import RequestContext
+from sealtrail.events import routes as events_routes
+from sealtrail.identity import routes as identity_routes
+from sealtrail.observability import routes as ops_routes
+from sealtrail.queue import routes as dlq_routes
+from sealtrail.runtime import Runtime
+
+
+def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
+    """Build the API over `runtime`; with `run_worker`, a trail worker runs in a thread."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread: threading.Thread | None = None
+        if run_worker:
+            thread = threading.Thread(
+                target=runtime.worker().run, args=(stop,), name="trail-worker", daemon=True
+            )
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if thread is not None:
+                thread.join(timeout=30)
+
+    app = FastAPI(
+        title="Sealtrail",
+        version=sealtrail.__version__,
+        description="Tamper-evident audit trail and compliance platform.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.add_middleware(RequestContext)
+    app.include_router(ops_routes.router)
+    app.include_router(events_routes.router)
+    app.include_router(identity_routes.router)
+    app.include_router(dlq_routes.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            _, extra = models_json_schema(
+                [(m, "validation") for m in events_routes.schema_models()],
+                ref_template="#/components/schemas/{model}",
+            )
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(
+                extra.get("$defs", {})
+            )
+            schema["components"]["securitySchemes"] = {
+                "apiKey": {"type": "http", "scheme": "bearer", "description": "API key"}
+            }
+            schema["security"] = [{"apiKey": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+    return app

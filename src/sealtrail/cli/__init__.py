@@ -1,0 +1,1 @@
+"""The `sealtrail` command line (Typer + Rich)."""

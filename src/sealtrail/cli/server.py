@@ -1,0 +1,89 @@
+"""`up`, `api`, `worker`, `migrate`: running Sealtrail."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from types import FrameType
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from sealtrail.api.app import create_app
+from sealtrail.cli.common import DataDir, console, fail, opened, settings_from
+from sealtrail.errors import SealtrailError
+from sealtrail.identity.bootstrap import bootstrap
+from sealtrail.observability.logging import configure_logging
+from sealtrail.runtime import Runtime
+
+Host = Annotated[str | None, typer.Option(help="Interface to listen on.")]
+Port = Annotated[int | None, typer.Option(help="Port to listen on.")]
+
+
+def _serve(data_dir: DataDir, host: str | None, port: int | None, *, with_worker: bool) -> None:
+    settings = settings_from(data_dir, host=host, port=port)
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        runtime = Runtime.build(settings)
+        runtime.migrate()
+        first = bootstrap(runtime.factory) if with_worker else None
+    except SealtrailError as exc:
+        raise fail(exc.message) from None
+    url = settings.public_url or f"http://{settings.host}:{settings.port}"
+    console.print(
+        f"Sealtrail is starting at [bold]{url}[/]  (API docs: {url}/docs)", soft_wrap=True
+    )
+    console.print(f"Data directory: {settings.data_dir.resolve()}", soft_wrap=True, highlight=False)
+    if first is not None:
+        console.print(
+            f"First start: created tenant '{first.tenant}'. "
+            "Its admin API key is shown once; keep it:",
+            soft_wrap=True,
+        )
+        console.print(f"Admin API key: {first.admin_key}", highlight=False, soft_wrap=True)
+    app = create_app(runtime, run_worker=with_worker)
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        runtime.close()
+
+
+def up(data_dir: DataDir = None, host: Host = None, port: Port = None) -> None:
+    """Migrate, then run the API and the worker in one process."""
+    _serve(data_dir, host, port, with_worker=True)
+
+
+def api(data_dir: DataDir = None, host: Host = None, port: Port = None) -> None:
+    """Run the API alone (run workers beside it with `sealtrail worker`)."""
+    _serve(data_dir, host, port, with_worker=False)
+
+
+def worker(data_dir: DataDir = None) -> None:
+    """Run the trail worker alone until interrupted."""
+    settings = settings_from(data_dir)
+    configure_logging(settings.log_level, settings.log_format)
+    with opened(data_dir) as runtime:
+        stop = threading.Event()
+
+        def on_signal(signum: int, _frame: FrameType | None) -> None:
+            stop.set()
+
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        console.print("Worker running; Ctrl-C stops it.")
+        runtime.worker().run(stop)
+
+
+def migrate(data_dir: DataDir = None) -> None:
+    """Create or upgrade the database schema."""
+    with opened(data_dir, require_schema=False) as runtime:
+        runtime.migrate()
+        console.print("Database schema is up to date.")

@@ -1,0 +1,76 @@
+"""Settings: the only place that reads the environment."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every tunable of a Sealtrail process; `SEALTRAIL_<NAME>` in the environment or `.env`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SEALTRAIL_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Field(default=Path("./data"), description="Where local state lives.")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file in the data directory."
+    )
+    broker_url: str | None = Field(
+        default=None, description="Queue URL; default: SQLite queue file in the data directory."
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    public_url: str | None = Field(default=None, description="URL printed and used in links.")
+
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["json", "console"] = "json"
+
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        default="FULL", description="SQLite fsync policy for the database and the queue."
+    )
+
+    queue_visibility_timeout: float = Field(default=300.0, gt=0)
+    queue_max_deliveries: int = Field(default=5, ge=1)
+    queue_retention_days: float = Field(default=14.0, gt=0)
+    worker_batch_size: int = Field(default=100, ge=1, le=10_000)
+    worker_poll_interval: float = Field(default=0.2, gt=0)
+    worker_retry_delay: float = Field(default=5.0, ge=0)
+
+    ingest_max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    ingest_max_batch: int = Field(default=1000, ge=1)
+    ingest_max_future_skew: float = Field(default=300.0, ge=0)
+
+    postgres_partitions_ahead: int = Field(default=3, ge=1, le=36)
+
+    @cached_property
+    def resolved_database_url(self) -> str:
+        """The database URL, defaulting to a SQLite file in the data directory."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'sealtrail.db').resolve()}"
+
+    @cached_property
+    def resolved_broker_url(self) -> str:
+        """The queue URL, defaulting to a SQLite queue file in the data directory."""
+        if self.broker_url:
+            return self.broker_url
+        return f"sqlite:///{(self.data_dir / 'queue.db').resolve()}"
+
+    def ensure_data_dir(self) -> Path:
+        """Create the data directory (mode 0700) if missing and return it."""
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        return self.data_dir
+
+
+def load_settings(data_dir: Path | None = None, **overrides: object) -> Settings:
+    """Read settings from the environment, then apply explicit overrides (CLI flags)."""
+    if data_dir is not None:
+        overrides["data_dir"] = data_dir
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    return Settings(**clean)  # type: ignore[arg-type]

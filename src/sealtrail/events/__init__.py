@@ -1,0 +1,1 @@
+"""The audit trail: schema, ingest, storage and query of audit events."""

@@ -1,0 +1,285 @@
+"""Ingest: parse a request body, validate it whole, register ids, enqueue durably.
+
+A batch is all-or-nothing: either every event is valid and queued, or none is. The
+idempotency registry (`event_ids`) is written in the same database transaction that
+is committed only after the queue holds the messages, so a 202 always means queued.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from pydantic import TypeAdapter, ValidationError
+from pydantic_core import ErrorDetails
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sealtrail.errors import BadRequest, Conflict, UnsupportedMediaType, ValidationFailed
+from sealtrail.events.models import EVENT_IDS, EventId
+from sealtrail.events.schema import EventIn, format_time
+from sealtrail.identity.schemas import Caller
+from sealtrail.observability import metrics
+from sealtrail.queue import Message, Queue
+
+JSON_TYPES = ("application/json",)
+NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
+_EVENT_LIST = TypeAdapter(list[EventIn])
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What ingest answers: how many events were accepted and their ids, in order."""
+
+    accepted: int
+    ids: list[str]
+    duplicates: int
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A validated event with its stored form and content hash."""
+
+    id: uuid.UUID
+    document: dict[str, Any]
+    content_hash: bytes
+
+
+def _media_type(content_type: str | None) -> str:
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def parse_events(
+    body: bytes,
+    content_type: str | None,
+    *,
+    now: datetime,
+    max_batch: int,
+    max_future_skew: timedelta,
+) -> list[EventIn]:
+    """Validate a body holding one event, a JSON array, or NDJSON; all or nothing."""
+    media = _media_type(content_type)
+    context = {"now": now, "max_future_skew": max_future_skew}
+    if media in NDJSON_TYPES:
+        return _reject_nul(_parse_ndjson(body, context, max_batch), body)
+    if media not in JSON_TYPES:
+        raise UnsupportedMediaType(
+            f"content type {media or '(none)'!r} is not accepted",
+            {"accepted": [*JSON_TYPES, *NDJSON_TYPES]},
+        )
+    stripped = body.lstrip()
+    if not stripped:
+        raise BadRequest("request body is empty", code="invalid_json")
+    if stripped[:1] == b"[":
+        try:
+            raw = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise BadRequest(f"body is not valid JSON: {exc}", code="invalid_json") from None
+        _check_batch_size(len(raw), max_batch)
+        try:
+            return _reject_nul(_EVENT_LIST.validate_python(raw, context=context), body)
+        except ValidationError as exc:
+            raise _validation_failed(exc.errors(), indexed=True) from None
+    try:
+        return _reject_nul([EventIn.model_validate_json(body, context=context)], body)
+    except ValidationError as exc:
+        errors = exc.errors()
+        if errors and errors[0]["type"] == "json_invalid":
+            raise BadRequest(
+                f"body is not valid JSON: {errors[0]['msg']}", code="invalid_json"
+            ) from None
+        raise _validation_failed(errors, indexed=False) from None
+
+
+def _parse_ndjson(body: bytes, context: dict[str, Any], max_batch: int) -> list[EventIn]:
+    lines = [line for line in body.split(b"\n") if line.strip()]
+    _check_batch_size(len(lines), max_batch)
+    events: list[EventIn] = []
+    problems: list[dict[str, Any]] = []
+    for index, line in enumerate(lines):
+        try:
+            events.append(EventIn.model_validate_json(line, context=context))
+        except ValidationError as exc:
+            problems.extend(_describe(err, index) for err in exc.errors())
+    if problems:
+        raise _failed(problems)
+    return events
+
+
+def _reject_nul(events: list[EventIn], body: bytes) -> list[EventIn]:
+    """Refuse NUL characters: no text column of PostgreSQL can store them."""
+    if b"\\u0000" not in body:
+        return events
+    bad = [i for i, ev in enumerate(events) if _has_nul(ev.document())]
+    if not bad:
+        return events
+    raise _failed(
+        [
+            {"index": i, "field": "", "reason": "NUL characters (\\u0000) are not accepted"}
+            for i in bad
+        ]
+    )
+
+
+def _has_nul(node: Any) -> bool:
+    if isinstance(node, str):
+        return "\x00" in node
+    if isinstance(node, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in node.items())
+    if isinstance(node, list):
+        return any(_has_nul(v) for v in node)
+    return False
+
+
+def _check_batch_size(count: int, max_batch: int) -> None:
+    if count == 0:
+        raise ValidationFailed("batch is empty", [{"index": None, "field": "", "reason": "empty"}])
+    if count > max_batch:
+        raise ValidationFailed(
+            f"batch has {count} events, more than {max_batch}",
+            [{"index": None, "field": "", "reason": f"at most {max_batch} events per request"}],
+            code="batch_too_large",
+        )
+
+
+def _describe(err: ErrorDetails, index: int | None) -> dict[str, Any]:
+    loc = list(err["loc"])
+    if err["type"] == "json_invalid":
+        return {"index": index, "field": "", "reason": f"invalid JSON: {err['msg']}"}
+    reason = err["msg"].removeprefix("Value error, ")
+    return {"index": index, "field": ".".join(str(p) for p in loc), "reason": reason}
+
+
+def _validation_failed(errors: list[ErrorDetails], *, indexed: bool) -> ValidationFailed:
+    if indexed:
+        problems = []
+        for err in errors:
+            loc = err["loc"]
+            index = loc[0] if loc and isinstance(loc[0], int) else None
+            problems.append(_describe({**err, "loc": loc[1:] if index is not None else loc}, index))
+    else:
+        problems = [_describe(err, 0) for err in errors]
+    return _failed(problems)
+
+
+def _failed(problems: list[dict[str, Any]]) -> ValidationFailed:
+    metrics.EVENTS_REJECTED.labels(reason="invalid").inc()
+    bad = sorted({p["index"] for p in problems if p["index"] is not None})
+    summary = f"{len(bad)} invalid event(s)" if bad else "invalid request"
+    return ValidationFailed(f"{summary}; nothing was accepted", problems)
+
+
+def prepare(events: list[EventIn], caller: Caller, received_at: datetime) -> list[Prepared]:
+    """Give each event its stored form (with tenant and received time) and content hash."""
+    prepared: list[Prepared] = []
+    stamp = format_time(received_at)
+    for event in events:
+        doc = event.document()
+        # The hash covers what the producer said, not when we received it, so that an
+        # identical resend is recognised as one.
+        digest = hashlib.sha256(orjson.dumps(doc, option=orjson.OPT_SORT_KEYS)).digest()
+        doc["tenant"] = caller.tenant
+        doc["received_at"] = stamp
+        prepared.append(Prepared(id=event.id, document=doc, content_hash=digest))
+    return prepared
+
+
+def enqueue(
+    factory: sessionmaker[Session],
+    queue: Queue,
+    caller: Caller,
+    prepared: list[Prepared],
+    received_at: datetime,
+) -> IngestResult:
+    """Register ids and queue the new events; identical resends are no-ops."""
+    unique: dict[uuid.UUID, Prepared] = {}
+    for item in prepared:
+        seen = unique.get(item.id)
+        if seen is not None and seen.content_hash != item.content_hash:
+            metrics.EVENTS_REJECTED.labels(reason="conflict").inc()
+            raise Conflict(
+                f"event id {item.id} appears twice in the batch with different content",
+                {"ids": [str(item.id)]},
+            )
+        unique[item.id] = item
+    for attempt in range(3):
+        try:
+            fresh = _register_and_publish(factory, queue, caller, unique, received_at)
+            break
+        except IntegrityError:
+            # Another request registered one of these ids meanwhile: look again.
+            if attempt == 2:
+                raise
+    ids = [str(item.id) for item in prepared]
+    metrics.EVENTS_ACCEPTED.inc(fresh)
+    metrics.EVENTS_DUPLICATE.inc(len(unique) - fresh)
+    return IngestResult(accepted=len(prepared), ids=ids, duplicates=len(unique) - fresh)
+
+
+def _register_and_publish(
+    factory: sessionmaker[Session],
+    queue: Queue,
+    caller: Caller,
+    unique: dict[uuid.UUID, Prepared],
+    received_at: datetime,
+) -> int:
+    with factory() as session, session.begin():
+        rows = session.execute(
+            select(EventId.event_id, EventId.content_hash).where(
+                EventId.tenant_id == caller.tenant_id, EventId.event_id.in_(list(unique))
+            )
+        ).all()
+        known = {row.event_id: row.content_hash for row in rows}
+        clashing = [str(i) for i, h in known.items() if h != unique[i].content_hash]
+        if clashing:
+            metrics.EVENTS_REJECTED.labels(reason="conflict").inc()
+            raise Conflict(
+                f"event id {clashing[0]} was already accepted with different content",
+                {"ids": clashing},
+            )
+        fresh = [item for i, item in unique.items() if i not in known]
+        if not fresh:
+            return 0
+        session.connection().execute(
+            insert(EVENT_IDS),
+            [
+                {
+                    "tenant_id": caller.tenant_id,
+                    "event_id": item.id,
+                    "content_hash": item.content_hash,
+                    "accepted_at": received_at,
+                }
+                for item in fresh
+            ],
+        )
+        session.flush()
+        queue.publish(
+            [
+                Message(
+                    body=encode_message(caller.tenant_id, item),
+                    tenant_id=caller.tenant_id,
+                )
+                for item in fresh
+            ]
+        )
+        # Commit happens only now: the registry never claims an id the queue lacks.
+    return len(fresh)
+
+
+def encode_message(tenant_id: int, item: Prepared) -> bytes:
+    """The queue message for one event."""
+    return orjson.dumps(
+        {"v": 1, "tenant_id": tenant_id, "hash": item.content_hash.hex(), "event": item.document}
+    )
+
+
+@lru_cache(maxsize=1)
+def event_list_schema() -> dict[str, Any]:
+    """JSON Schema of a batch, for the OpenAPI document."""
+    return _EVENT_LIST.json_schema()

@@ -1,0 +1,237 @@
+"""Query the trail: filtered lists with keyset pagination, single events, statistics."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import orjson
+from sqlalchemy import Select, and_, desc, func, literal_column, or_, select, tuple_
+from sqlalchemy.orm import Session
+
+from sealtrail.db.functions import epoch_bucket
+from sealtrail.errors import BadRequest, NotFound
+from sealtrail.events.models import Event, EventTarget
+from sealtrail.events.schema import format_time
+
+MAX_LIMIT = 500
+BUCKETS = {"minute": 60, "hour": 3600, "day": 86400}
+MAX_BUCKETS = 2000
+
+
+@dataclass
+class EventFilter:
+    """What a list or a stream asks for; every field optional."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = None
+    action: str | None = None
+    target: str | None = None
+    outcome: str | None = None
+    source: str | None = None
+    q: str | None = None
+    terms: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.since and self.until and self.since >= self.until:
+            raise BadRequest("since must be before until", {"field": "since"})
+        if self.q:
+            self.terms = [t.lower() for t in self.q.split() if t]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of events, newest first, and the cursor of the next page."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def encode_cursor(moment: datetime, event_id: uuid.UUID) -> str:
+    """An opaque keyset cursor pointing after (time, id)."""
+    raw = orjson.dumps([format_time(moment), str(event_id)])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """Inverse of encode_cursor; BadRequest when the cursor was not made by us."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        moment, event_id = orjson.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(moment.replace("Z", "+00:00")), uuid.UUID(event_id)
+    except (ValueError, TypeError) as exc:
+        raise BadRequest("invalid cursor", {"field": "cursor", "reason": str(exc)}) from None
+
+
+def _prefix_upper(prefix: str) -> str:
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
+def _like_escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _filtered(tenant_id: int, flt: EventFilter) -> Select[Event]:
+    stmt = select(Event).where(Event.tenant_id == tenant_id)
+    if flt.since:
+        stmt = stmt.where(Event.time >= flt.since)
+    if flt.until:
+        stmt = stmt.where(Event.time < flt.until)
+    if flt.actor:
+        stmt = stmt.where(Event.actor_id == flt.actor)
+    if flt.action and flt.action != "*":
+        if flt.action.endswith("*"):
+            prefix = flt.action[:-1]
+            stmt = stmt.where(Event.action >= prefix, Event.action < _prefix_upper(prefix))
+        else:
+            stmt = stmt.where(Event.action == flt.action)
+    if flt.outcome:
+        stmt = stmt.where(Event.outcome == flt.outcome)
+    if flt.source:
+        stmt = stmt.where(Event.source_app == flt.source)
+    for term in flt.terms:
+        stmt = stmt.where(Event.search_text.like(f"%{_like_escape(term)}%", escape="\\"))
+    if flt.target:
+        match = EventTarget.target_id == flt.target
+        if ":" in flt.target:
+            kind, ident = flt.target.split(":", 1)
+            match = or_(
+                match, and_(EventTarget.target_type == kind, EventTarget.target_id == ident)
+            )
+        stmt = stmt.join(
+            EventTarget,
+            and_(
+                EventTarget.tenant_id == Event.tenant_id,
+                EventTarget.time == Event.time,
+                EventTarget.event_id == Event.id,
+            ),
+        ).where(EventTarget.tenant_id == tenant_id, match)
+    return stmt
+
+
+def list_events(
+    session: Session,
+    tenant_id: int,
+    flt: EventFilter,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page:
+    """Events matching `flt`, newest first; pages are stable while new events arrive."""
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}", {"field": "limit"})
+    stmt = _filtered(tenant_id, flt)
+    if cursor:
+        moment, event_id = decode_cursor(cursor)
+        stmt = stmt.where(tuple_(Event.time, Event.id) < tuple_(moment, event_id))
+    stmt = stmt.order_by(desc(Event.time), desc(Event.id)).limit(limit + 1)
+    rows = session.scalars(stmt).all()
+    items: list[dict[str, Any]] = []
+    seen: set[uuid.UUID] = set()
+    for row in rows[:limit]:
+        if row.id not in seen:  # an event whose two targets both match appears twice
+            seen.add(row.id)
+            items.append(stored_event(row))
+    more = len(rows) > limit
+    last = rows[limit - 1] if more else None
+    return Page(items=items, next_cursor=encode_cursor(last.time, last.id) if last else None)
+
+
+def stored_event(row: Event) -> dict[str, Any]:
+    """The event as the API returns it."""
+    doc: dict[str, Any] = orjson.loads(row.doc)
+    return doc
+
+
+def get_event(session: Session, tenant_id: int, event_id: uuid.UUID) -> dict[str, Any]:
+    """One stored event of the tenant, or NotFound (also for other tenants' ids)."""
+    row = session.scalar(select(Event).where(Event.tenant_id == tenant_id, Event.id == event_id))
+    if row is None:
+        raise NotFound(f"no event {event_id}", {"id": str(event_id)})
+    return stored_event(row)
+
+
+def choose_bucket(since: datetime, until: datetime, bucket: str | None) -> int:
+    """Bucket width in seconds: the one asked for, or the finest that fits."""
+    span = (until - since).total_seconds()
+    if bucket is not None:
+        if bucket not in BUCKETS:
+            raise BadRequest(
+                f"bucket must be one of {', '.join(BUCKETS)}", {"field": "bucket", "value": bucket}
+            )
+        width = BUCKETS[bucket]
+        if span / width > MAX_BUCKETS:
+            raise BadRequest(f"window too long for {bucket} buckets", {"field": "bucket"})
+        return width
+    for width in BUCKETS.values():
+        if span / width <= 200:
+            return width
+    return BUCKETS["day"]
+
+
+def stats(
+    session: Session,
+    tenant_id: int,
+    flt: EventFilter,
+    *,
+    bucket: str | None = None,
+    top: int = 10,
+    now: datetime | None = None,
+) -> dict[str, Any]:
+    """Counts per time bucket and the top actors, actions and targets of a window."""
+    now = now or datetime.now(UTC)
+    until = flt.until or now
+    since = flt.since or until - timedelta(hours=24)
+    window = EventFilter(**{**flt.__dict__, "since": since, "until": until, "terms": []})
+    width = choose_bucket(since, until, bucket)
+    base = _filtered(tenant_id, window).subquery()
+    idx = epoch_bucket(base.c.time, width).label("bucket")
+    series_rows = session.execute(
+        select(idx, func.count().label("n"))
+        .group_by(literal_column("bucket"))
+        .order_by(literal_column("bucket"))
+    ).all()
+    counts = {int(r.bucket): int(r.n) for r in series_rows}
+    first = int(since.timestamp()) // width
+    last = (int(until.timestamp()) - 1) // width
+    series = [
+        {"start": format_time(datetime.fromtimestamp(b * width, UTC)), "count": counts.get(b, 0)}
+        for b in range(first, last + 1)
+    ]
+
+    def top_of(column: Any) -> list[dict[str, Any]]:
+        rows = session.execute(
+            select(column.label("value"), func.count().label("n"))
+            .group_by(column)
+            .order_by(desc("n"), column)
+            .limit(top)
+        ).all()
+        return [{"value": r.value, "count": int(r.n)} for r in rows]
+
+    targets = (
+        select(
+            (EventTarget.target_type + ":" + EventTarget.target_id).label("value"),
+            func.count().label("n"),
+        )
+        .join(base, and_(base.c.time == EventTarget.time, base.c.id == EventTarget.event_id))
+        .where(EventTarget.tenant_id == tenant_id)
+        .group_by(EventTarget.target_type, EventTarget.target_id)
+        .order_by(desc("n"), EventTarget.target_type, EventTarget.target_id)
+        .limit(top)
+    )
+    return {
+        "since": format_time(since),
+        "until": format_time(until),
+        "bucket_seconds": width,
+        "total": sum(counts.values()),
+        "series": series,
+        "top_actions": top_of(base.c.action),
+        "top_actors": top_of(base.c.actor_id),
+        "top_targets": [
+            {"value": r.value, "count": int(r.n)} for r in session.execute(targets).all()
+        ],
+    }

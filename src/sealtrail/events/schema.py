@@ -1,0 +1,274 @@
+"""Audit event schema v1: what producers send, validated strictly.
+
+`docs/event-schema.md` explains each field; `event-schema-v1.json` beside this file is
+the JSON Schema generated from these models (`sealtrail schema` rewrites it).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from ipaddress import ip_address
+from typing import Annotated, Any
+
+import orjson
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
+
+METADATA_MAX_BYTES = 16 * 1024
+METADATA_MAX_DEPTH = 5
+METADATA_MAX_KEYS = 100
+CHANGES_MAX_BYTES = 64 * 1024
+CHANGES_MAX_DEPTH = 10
+MAX_TARGETS = 50
+DEFAULT_MAX_FUTURE_SKEW = timedelta(minutes=5)
+# RFC 8785 canonical form (used by the ledger) allows only IEEE 754 exact integers.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+_RFC3339 = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$"
+)
+_ACTION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*(\.[A-Za-z0-9][A-Za-z0-9_\-]*)*$")
+
+
+def parse_rfc3339(value: object) -> datetime:
+    """Parse an RFC 3339 timestamp that carries an offset; return it in UTC."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("timestamp must carry a UTC offset")
+        return value.astimezone(UTC)
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 timestamp string, e.g. 2026-11-24T09:30:00Z")
+    match = _RFC3339.match(value)
+    if match is None:
+        raise ValueError("must be an RFC 3339 timestamp with offset, e.g. 2026-11-24T09:30:00.123Z")
+    date, clock, fraction, offset = match.groups()
+    text = f"{date}T{clock}"
+    if fraction:
+        text += "." + fraction[:6].ljust(6, "0")
+    text += "+00:00" if offset in ("Z", "z") else offset
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"not a valid date or time: {exc}") from None
+    return parsed.astimezone(UTC)
+
+
+def format_time(moment: datetime) -> str:
+    """RFC 3339 in UTC with a `Z`, microseconds only when present."""
+    m = moment.astimezone(UTC)
+    base = m.strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{base}.{m.microsecond:06d}Z" if m.microsecond else f"{base}Z"
+
+
+def _check_json(value: Any, *, max_bytes: int, max_depth: int, max_keys: int | None) -> None:
+    keys = 0
+    # Iterative walk: (node, depth) pairs; scalars other than big integers cost nothing.
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > max_depth:
+            raise ValueError(f"nested deeper than {max_depth} levels")
+        kind = type(node)
+        if kind is dict:
+            keys += len(node)
+            children = node.values()
+        elif kind is list:
+            children = node
+        else:
+            if kind is int and not -MAX_SAFE_INTEGER <= node <= MAX_SAFE_INTEGER:
+                raise ValueError(f"integer {node} is outside ±2^53-1 (I-JSON, RFC 7493)")
+            continue
+        for child in children:
+            child_kind = type(child)
+            if child_kind is dict or child_kind is list:
+                stack.append((child, depth + 1))
+            elif child_kind is int and not -MAX_SAFE_INTEGER <= child <= MAX_SAFE_INTEGER:
+                raise ValueError(f"integer {child} is outside ±2^53-1 (I-JSON, RFC 7493)")
+    if max_keys is not None and keys > max_keys:
+        raise ValueError(f"has {keys} keys, more than {max_keys}")
+    size = len(orjson.dumps(value))
+    if size > max_bytes:
+        raise ValueError(f"is {size} bytes as JSON, more than {max_bytes}")
+
+
+Time = Annotated[
+    datetime,
+    BeforeValidator(parse_rfc3339),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+def _check_action(value: str) -> str:
+    if not _ACTION.match(value):
+        raise ValueError("must be dot-separated words of letters, digits, _ or -, e.g. user.login")
+    return value
+
+
+def _check_ip(value: str) -> str:
+    try:
+        ip_address(value)
+    except ValueError:
+        raise ValueError("must be an IPv4 or IPv6 address") from None
+    return value
+
+
+Action = Annotated[
+    str, StringConstraints(min_length=1, max_length=200), AfterValidator(_check_action)
+]
+IPAddress = Annotated[str, StringConstraints(max_length=45), AfterValidator(_check_ip)]
+Short = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Medium = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Long = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
+class Outcome(StrEnum):
+    success = "success"
+    failure = "failure"
+    unknown = "unknown"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Actor(_Strict):
+    """Who did it."""
+
+    type: Short = Field(default="user", description="user, service, api_key, system ...")
+    id: Medium = Field(description="Stable identifier of the actor in the producer's system.")
+    name: Medium | None = None
+    email: EmailStr | None = None
+    ip: IPAddress | None = None
+    user_agent: Long | None = None
+    session_id: Medium | None = None
+
+
+class Target(_Strict):
+    """What it was done to."""
+
+    type: Short
+    id: Medium
+    name: Medium | None = None
+
+
+class Source(_Strict):
+    """Which application emitted the event."""
+
+    app: Short
+    service: Short | None = None
+    environment: Short | None = None
+    version: Short | None = None
+
+
+class Context(_Strict):
+    """Correlation identifiers."""
+
+    request_id: Medium | None = None
+    trace_id: Medium | None = None
+
+
+class Changes(_Strict):
+    """State before and after the action."""
+
+    before: Any = None
+    after: Any = None
+
+    @field_validator("before", "after")
+    @classmethod
+    def _bounded(cls, value: Any) -> Any:
+        _check_json(value, max_bytes=CHANGES_MAX_BYTES, max_depth=CHANGES_MAX_DEPTH, max_keys=None)
+        return value
+
+
+class EventIn(_Strict):
+    """An audit event as a producer sends it (schema v1)."""
+
+    id: uuid.UUID = Field(
+        default_factory=uuid.uuid4, description="UUID; the idempotency key. Generated if absent."
+    )
+    time: Time = Field(description="When it happened: RFC 3339 with offset.")
+    action: Action = Field(description="Dotted verb phrase, e.g. trade.order.create.")
+    category: Short | None = None
+    outcome: Outcome = Outcome.unknown
+    actor: Actor
+    targets: list[Target] = Field(default_factory=list, max_length=MAX_TARGETS)
+    source: Source | None = None
+    context: Context | None = None
+    changes: Changes | None = None
+    description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    metadata: dict[str, Any] | None = None
+
+    @field_validator("time")
+    @classmethod
+    def _not_in_future(cls, value: datetime, info: ValidationInfo) -> datetime:
+        ctx = info.context or {}
+        now: datetime = ctx.get("now") or datetime.now(UTC)
+        skew: timedelta = ctx.get("max_future_skew", DEFAULT_MAX_FUTURE_SKEW)
+        if value > now + skew:
+            raise ValueError(f"is more than {int(skew.total_seconds())} s in the future")
+        return value
+
+    @field_validator("metadata")
+    @classmethod
+    def _bounded_metadata(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            _check_json(
+                value,
+                max_bytes=METADATA_MAX_BYTES,
+                max_depth=METADATA_MAX_DEPTH,
+                max_keys=METADATA_MAX_KEYS,
+            )
+        return value
+
+    def document(self) -> dict[str, Any]:
+        """The event as stored: only the fields present, times in UTC."""
+        doc: dict[str, Any] = {
+            "id": str(self.id),
+            "time": format_time(self.time),
+            "action": self.action,
+            "outcome": self.outcome.value,
+            "actor": _present(self.actor),
+        }
+        if self.category is not None:
+            doc["category"] = self.category
+        if self.targets:
+            doc["targets"] = [_present(t) for t in self.targets]
+        for name in ("source", "context"):
+            part = getattr(self, name)
+            if part is not None:
+                doc[name] = _present(part)
+        if self.changes is not None:
+            doc["changes"] = {"before": self.changes.before, "after": self.changes.after}
+        if self.description is not None:
+            doc["description"] = self.description
+        if self.metadata is not None:
+            doc["metadata"] = self.metadata
+        return doc
+
+
+def _present(model: BaseModel) -> dict[str, Any]:
+    # A validated model keeps its field values in __dict__; reading it directly is ~10x
+    # faster than going through model_fields, and this runs for every ingested event.
+    return {name: value for name, value in model.__dict__.items() if value is not None}
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of an event as producers send it."""
+    schema = EventIn.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://sealtrail.dev/schemas/event-v1.json"
+    schema["title"] = "Sealtrail audit event v1"
+    return schema

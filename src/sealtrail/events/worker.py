@@ -1,0 +1,117 @@
+"""The trail worker: consume queued events in batches, store them, then acknowledge."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+
+import structlog
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from sealtrail.db.base import utcnow
+from sealtrail.db.partitions import Partitioner
+from sealtrail.events.store import QueuedEvent, decode_message, store_batch
+from sealtrail.observability import metrics
+from sealtrail.queue import Delivery, Queue
+
+log = structlog.get_logger(__name__)
+
+MAINTENANCE_INTERVAL = 3600.0
+
+
+class TrailWorker:
+    """Moves events from the queue into the event store; safe to run several at once."""
+
+    def __init__(
+        self,
+        factory: sessionmaker[Session],
+        queue: Queue,
+        partitioner: Partitioner,
+        *,
+        batch_size: int = 100,
+        poll_interval: float = 0.2,
+        retry_delay: float = 5.0,
+        partitions_ahead: int = 3,
+    ) -> None:
+        self.factory = factory
+        self.queue = queue
+        self.partitioner = partitioner
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.retry_delay = retry_delay
+        self.partitions_ahead = partitions_ahead
+        self._last_maintenance = 0.0
+
+    def run(self, stop: threading.Event) -> None:
+        """Process batches until `stop` is set."""
+        log.info("worker.started", batch_size=self.batch_size)
+        while not stop.is_set():
+            self.maintain()
+            try:
+                handled = self.process_once()
+            except SQLAlchemyError as exc:
+                # The database is unreachable or busy: the messages come back after the
+                # visibility timeout; wait and try again rather than die.
+                log.error("worker.database_error", error=str(exc))
+                stop.wait(self.retry_delay)
+                continue
+            if handled == 0:
+                self.queue.wait(self.poll_interval)
+        log.info("worker.stopped")
+
+    def maintain(self) -> None:
+        """Hourly upkeep: partitions ahead, dead-letter retention."""
+        now = time.monotonic()
+        if now - self._last_maintenance < MAINTENANCE_INTERVAL:
+            return
+        self._last_maintenance = now
+        self.partitioner.ensure_ahead(utcnow(), self.partitions_ahead)
+        purged = self.queue.purge_expired()
+        if purged:
+            log.info("dlq.purged", count=purged)
+
+    def process_once(self) -> int:
+        """Receive one batch and store it; return how many messages were handled."""
+        deliveries = self.queue.receive(self.batch_size)
+        if not deliveries:
+            return 0
+        decoded: list[tuple[Delivery, QueuedEvent]] = []
+        for delivery in deliveries:
+            try:
+                decoded.append((delivery, decode_message(delivery.body)))
+            except (ValueError, KeyError, TypeError) as exc:
+                metrics.WORKER_FAILURES.inc()
+                self.queue.nack(delivery, f"undecodable message: {exc}", self.retry_delay)
+        if decoded:
+            try:
+                self._store([ev for _, ev in decoded])
+                self.queue.ack([d for d, _ in decoded])
+            except OperationalError:
+                raise
+            except SQLAlchemyError as exc:
+                log.warning("worker.batch_failed", error=str(exc), size=len(decoded))
+                self._store_one_by_one(decoded)
+        return len(deliveries)
+
+    def _store(self, events: Sequence[QueuedEvent]) -> None:
+        started = time.perf_counter()
+        self.partitioner.ensure_for(ev.time for ev in events)
+        with self.factory() as session, session.begin():
+            stored = store_batch(session, events)
+        metrics.WORKER_BATCH_SECONDS.observe(time.perf_counter() - started)
+        metrics.EVENTS_STORED.inc(len(stored))
+
+    def _store_one_by_one(self, decoded: list[tuple[Delivery, QueuedEvent]]) -> None:
+        """Isolate the message that breaks a batch so the others still land."""
+        for delivery, event in decoded:
+            try:
+                self._store([event])
+                self.queue.ack([delivery])
+            except OperationalError:
+                raise
+            except SQLAlchemyError as exc:
+                metrics.WORKER_FAILURES.inc()
+                log.error("worker.message_failed", error=str(exc), event_id=str(event.id))
+                self.queue.nack(delivery, f"store failed: {exc}", self.retry_delay)

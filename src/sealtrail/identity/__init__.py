@@ -1,0 +1,1 @@
+"""Identity: tenants, API keys (users, roles and sessions come later)."""

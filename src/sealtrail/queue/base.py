@@ -1,0 +1,117 @@
+"""The queue interface every driver implements.
+
+Semantics (shared by every driver and checked by one test suite): at-least-once
+delivery; a received message is invisible for the visibility timeout, then delivered
+again unless acknowledged; after `max_deliveries` deliveries without an ack it moves to
+the dead-letter queue, where it is kept for the retention period and can be replayed.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class QueueSettings:
+    """Delivery semantics of a queue."""
+
+    visibility_timeout: float = 300.0
+    max_deliveries: int = 5
+    retention_seconds: float = 14 * 86400.0
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message to publish; `tenant_id` scopes who may see it in the dead-letter queue."""
+
+    body: bytes
+    tenant_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A received message; hand it back to `ack` or `nack`."""
+
+    receipt: str
+    body: bytes
+    tenant_id: int | None
+    deliveries: int
+    enqueued_at: float
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message that could not be processed in `max_deliveries` attempts."""
+
+    id: str
+    tenant_id: int | None
+    body: bytes
+    enqueued_at: float
+    dead_at: float
+    deliveries: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class QueueStats:
+    """Gauges for operations: backlog, in flight, age of the oldest message, DLQ size."""
+
+    depth: int
+    in_flight: int
+    oldest_age_seconds: float
+    dead_letters: int
+
+
+class Queue(ABC):
+    """A durable at-least-once queue with a dead-letter queue."""
+
+    def __init__(self, settings: QueueSettings) -> None:
+        self.settings = settings
+
+    @abstractmethod
+    def publish(self, messages: Sequence[Message]) -> None:
+        """Store messages durably; when this returns they survive a crash."""
+
+    @abstractmethod
+    def receive(self, max_messages: int) -> list[Delivery]:
+        """Take up to `max_messages` visible messages, hiding them for the visibility timeout."""
+
+    @abstractmethod
+    def ack(self, deliveries: Sequence[Delivery]) -> None:
+        """Remove processed messages for good."""
+
+    @abstractmethod
+    def nack(self, delivery: Delivery, reason: str, delay: float = 0.0) -> None:
+        """Give a message back after a failure; dead-letter it when out of deliveries."""
+
+    @abstractmethod
+    def wait(self, timeout: float) -> None:
+        """Block until a message may be available or `timeout` seconds pass."""
+
+    @abstractmethod
+    def dead_letters(
+        self, *, tenant_id: int | None = None, limit: int = 100, after: str | None = None
+    ) -> list[DeadLetter]:
+        """Dead letters, oldest first, optionally only a tenant's, after a cursor id."""
+
+    @abstractmethod
+    def replay(self, ids: Sequence[str] | None = None, *, tenant_id: int | None = None) -> int:
+        """Move dead letters (the given ids, or all) back to the queue; return how many."""
+
+    @abstractmethod
+    def purge_expired(self) -> int:
+        """Delete dead letters older than the retention period; return how many."""
+
+    @abstractmethod
+    def stats(self) -> QueueStats:
+        """Current gauges."""
+
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise if the queue cannot be reached."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""

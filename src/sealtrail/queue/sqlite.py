@@ -1,0 +1,304 @@
+"""The SQLite queue driver: one file, WAL mode, transactions for every state change.
+
+Undelivered messages are never dropped; retention applies to dead letters. Every
+process sharing a queue file runs on one host (SQLite needs a local file system), so a
+delivery records the receiving process id: leases of a process that died are released
+at once instead of after the visibility timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from sealtrail.errors import ConfigurationError
+from sealtrail.queue.base import DeadLetter, Delivery, Message, Queue, QueueSettings, QueueStats
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id INTEGER,
+    body BLOB NOT NULL,
+    enqueued_at REAL NOT NULL,
+    visible_at REAL NOT NULL,
+    deliveries INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    leased_by INTEGER
+);
+CREATE INDEX IF NOT EXISTS ix_messages_visible ON messages (visible_at, id);
+CREATE TABLE IF NOT EXISTS dead_letters (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    tenant_id INTEGER,
+    body BLOB NOT NULL,
+    enqueued_at REAL NOT NULL,
+    dead_at REAL NOT NULL,
+    deliveries INTEGER NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ix_dead_letters_dead_at ON dead_letters (dead_at);
+"""
+
+# `where` holds only fixed SQL with `?` placeholders, never a value.
+_REPLAY_SQL = (
+    "INSERT INTO messages (tenant_id, body, enqueued_at, visible_at, deliveries) "
+    "SELECT tenant_id, body, enqueued_at, ?, 0 FROM dead_letters WHERE {where} ORDER BY id"
+)
+_DELETE_DEAD_SQL = "DELETE FROM dead_letters WHERE {where}"
+RECLAIM_INTERVAL = 10.0
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, owned by someone else
+    return True
+
+
+class SQLiteQueue(Queue):
+    """A durable queue in a SQLite file, safe across threads and processes."""
+
+    def __init__(self, path: Path, settings: QueueSettings, *, synchronous: str = "FULL") -> None:
+        super().__init__(settings)
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(
+            str(path), timeout=30, isolation_level=None, check_same_thread=False
+        )
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute(f"PRAGMA synchronous={synchronous}")
+        self._conn.execute("PRAGMA busy_timeout=30000")
+        self._conn.executescript(_SCHEMA)
+        self._lock = threading.Lock()
+        self._signal = threading.Event()
+        self._pid = os.getpid()
+        self._next_reclaim = 0.0
+
+    @classmethod
+    def from_url(cls, url: str, settings: QueueSettings, *, synchronous: str) -> SQLiteQueue:
+        """Open `sqlite:///absolute/path.db` or `sqlite:///relative.db`."""
+        parts = urlsplit(url)
+        path = unquote(parts.path)
+        if parts.netloc or not path:
+            raise ConfigurationError(f"broker URL {url!r}: expected sqlite:///path/to/queue.db")
+        return cls(
+            Path(path[1:] if path.startswith("//") else path), settings, synchronous=synchronous
+        )
+
+    def publish(self, messages: Sequence[Message]) -> None:
+        now = time.time()
+        rows = [(m.tenant_id, m.body, now, now) for m in messages]
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    "INSERT INTO messages (tenant_id, body, enqueued_at, visible_at) "
+                    "VALUES (?, ?, ?, ?)",
+                    rows,
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        self._signal.set()
+
+    def receive(self, max_messages: int) -> list[Delivery]:
+        now = time.time()
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                if now >= self._next_reclaim:
+                    self._reclaim_dead_leases(now)
+                    self._next_reclaim = now + RECLAIM_INTERVAL
+                rows = self._conn.execute(
+                    "SELECT id, tenant_id, body, enqueued_at, deliveries, last_error "
+                    "FROM messages WHERE visible_at <= ? ORDER BY visible_at, id LIMIT ?",
+                    (now, max_messages),
+                ).fetchall()
+                spent = [r for r in rows if r[4] >= self.settings.max_deliveries]
+                live = [r for r in rows if r[4] < self.settings.max_deliveries]
+                for row in spent:
+                    reason = row[5] or "not acknowledged within the visibility timeout"
+                    self._bury(row[0], row[1], row[2], row[3], row[4], reason, now)
+                self._conn.executemany(
+                    "UPDATE messages SET visible_at = ?, deliveries = deliveries + 1, "
+                    "leased_by = ? WHERE id = ?",
+                    [(now + self.settings.visibility_timeout, self._pid, r[0]) for r in live],
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        return [
+            Delivery(
+                receipt=str(r[0]), tenant_id=r[1], body=r[2], enqueued_at=r[3], deliveries=r[4] + 1
+            )
+            for r in live
+        ]
+
+    def _reclaim_dead_leases(self, now: float) -> None:
+        holders = self._conn.execute(
+            "SELECT DISTINCT leased_by FROM messages "
+            "WHERE visible_at > ? AND leased_by IS NOT NULL",
+            (now,),
+        ).fetchall()
+        for (pid,) in holders:
+            if pid != self._pid and not _process_alive(pid):
+                self._conn.execute(
+                    "UPDATE messages SET visible_at = ?, leased_by = NULL "
+                    "WHERE leased_by = ? AND visible_at > ?",
+                    (now, pid, now),
+                )
+
+    def _bury(
+        self,
+        msg_id: int,
+        tenant_id: int | None,
+        body: bytes,
+        enqueued_at: float,
+        deliveries: int,
+        reason: str,
+        now: float,
+    ) -> None:
+        self._conn.execute(
+            "INSERT INTO dead_letters (tenant_id, body, enqueued_at, dead_at, deliveries, reason) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (tenant_id, body, enqueued_at, now, deliveries, reason),
+        )
+        self._conn.execute("DELETE FROM messages WHERE id = ?", (msg_id,))
+
+    def ack(self, deliveries: Sequence[Delivery]) -> None:
+        if not deliveries:
+            return
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                self._conn.executemany(
+                    "DELETE FROM messages WHERE id = ?", [(int(d.receipt),) for d in deliveries]
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def nack(self, delivery: Delivery, reason: str, delay: float = 0.0) -> None:
+        now = time.time()
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                if delivery.deliveries >= self.settings.max_deliveries:
+                    row = self._conn.execute(
+                        "SELECT tenant_id, body, enqueued_at FROM messages WHERE id = ?",
+                        (int(delivery.receipt),),
+                    ).fetchone()
+                    if row is not None:
+                        self._bury(
+                            int(delivery.receipt),
+                            row[0],
+                            row[1],
+                            row[2],
+                            delivery.deliveries,
+                            reason,
+                            now,
+                        )
+                else:
+                    self._conn.execute(
+                        "UPDATE messages SET visible_at = ?, last_error = ? WHERE id = ?",
+                        (now + delay, reason, int(delivery.receipt)),
+                    )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def wait(self, timeout: float) -> None:
+        if self._signal.wait(timeout):
+            self._signal.clear()
+
+    def dead_letters(
+        self, *, tenant_id: int | None = None, limit: int = 100, after: str | None = None
+    ) -> list[DeadLetter]:
+        sql = (
+            "SELECT id, tenant_id, body, enqueued_at, dead_at, deliveries, reason "
+            "FROM dead_letters WHERE id > ?"
+        )
+        params: list[object] = [int(after) if after else 0]
+        if tenant_id is not None:
+            sql += " AND tenant_id = ?"
+            params.append(tenant_id)
+        sql += " ORDER BY id LIMIT ?"
+        params.append(limit)
+        with self._lock:
+            rows = self._conn.execute(sql, params).fetchall()
+        return [
+            DeadLetter(
+                id=str(r[0]),
+                tenant_id=r[1],
+                body=r[2],
+                enqueued_at=r[3],
+                dead_at=r[4],
+                deliveries=r[5],
+                reason=r[6],
+            )
+            for r in rows
+        ]
+
+    def replay(self, ids: Sequence[str] | None = None, *, tenant_id: int | None = None) -> int:
+        now = time.time()
+        where = "1 = 1"
+        params: list[object] = []
+        if ids is not None:
+            if not ids:
+                return 0
+            where += f" AND id IN ({', '.join('?' for _ in ids)})"
+            params.extend(int(i) for i in ids)
+        if tenant_id is not None:
+            where += " AND tenant_id = ?"
+            params.append(tenant_id)
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                moved = self._conn.execute(_REPLAY_SQL.format(where=where), [now, *params]).rowcount
+                self._conn.execute(_DELETE_DEAD_SQL.format(where=where), params)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        self._signal.set()
+        return int(moved)
+
+    def purge_expired(self) -> int:
+        cutoff = time.time() - self.settings.retention_seconds
+        with self._lock:
+            cur = self._conn.execute("DELETE FROM dead_letters WHERE dead_at < ?", (cutoff,))
+        return int(cur.rowcount)
+
+    def stats(self) -> QueueStats:
+        now = time.time()
+        with self._lock:
+            depth, in_flight, oldest = self._conn.execute(
+                "SELECT count(*), coalesce(sum(visible_at > ?), 0), min(enqueued_at) FROM messages",
+                (now,),
+            ).fetchone()
+            dead = self._conn.execute("SELECT count(*) FROM dead_letters").fetchone()[0]
+        return QueueStats(
+            depth=int(depth),
+            in_flight=int(in_flight),
+            oldest_age_seconds=max(0.0, now - oldest) if oldest is not None else 0.0,
+            dead_letters=int(dead),
+        )
+
+    def ping(self) -> None:
+        with self._lock:
+            self._conn.execute("SELECT 1 FROM messages LIMIT 1").fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()

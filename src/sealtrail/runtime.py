@@ -1,0 +1,74 @@
+"""The running parts of a Sealtrail process, built once from settings and passed down."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from sealtrail.config import Settings
+from sealtrail.db import migrate
+from sealtrail.db.base import utcnow
+from sealtrail.db.engine import create_db_engine, make_session_factory
+from sealtrail.db.partitions import Partitioner, partitioner_for
+from sealtrail.events.worker import TrailWorker
+from sealtrail.queue import Queue, QueueSettings, open_queue
+
+
+@dataclass
+class Runtime:
+    """Settings, database, queue: what every command and request works with."""
+
+    settings: Settings
+    engine: Engine
+    factory: sessionmaker[Session]
+    queue: Queue
+    partitioner: Partitioner
+
+    @classmethod
+    def build(cls, settings: Settings) -> Runtime:
+        """Connect to the configured database and queue (creating local files as needed)."""
+        settings.ensure_data_dir()
+        engine = create_db_engine(
+            settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
+        )
+        queue = open_queue(
+            settings.resolved_broker_url,
+            QueueSettings(
+                visibility_timeout=settings.queue_visibility_timeout,
+                max_deliveries=settings.queue_max_deliveries,
+                retention_seconds=settings.queue_retention_days * 86400,
+            ),
+            sqlite_synchronous=settings.sqlite_synchronous,
+        )
+        return cls(
+            settings=settings,
+            engine=engine,
+            factory=make_session_factory(engine),
+            queue=queue,
+            partitioner=partitioner_for(engine),
+        )
+
+    def migrate(self) -> None:
+        """Bring the schema up to date and create the partitions ahead."""
+        migrate.upgrade(self.engine)
+        self.partitioner.ensure_ahead(utcnow(), self.settings.postgres_partitions_ahead)
+
+    def worker(self) -> TrailWorker:
+        """A trail worker configured from settings."""
+        s = self.settings
+        return TrailWorker(
+            self.factory,
+            self.queue,
+            self.partitioner,
+            batch_size=s.worker_batch_size,
+            poll_interval=s.worker_poll_interval,
+            retry_delay=s.worker_retry_delay,
+            partitions_ahead=s.postgres_partitions_ahead,
+        )
+
+    def close(self) -> None:
+        """Release the queue and database connections."""
+        self.queue.close()
+        self.engine.dispose()

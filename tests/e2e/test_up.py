@@ -1,0 +1,72 @@
+"""`sealtrail up` as a user runs it: first start, ingest to query, clean stop."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import event
+from tests.e2e.conftest import Server, server_env
+
+pytestmark = pytest.mark.e2e
+
+
+def poll_until_stored(
+    url: str, headers: dict[str, str], event_id: str, timeout: float = 20
+) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        r = httpx.get(f"{url}/api/v1/audit/events/{event_id}", headers=headers)
+        if r.status_code == 200:
+            return r.json()
+        time.sleep(0.05)
+    raise AssertionError(f"event {event_id} not stored within {timeout} s")
+
+
+def test_first_start_prints_url_and_a_working_admin_key_once(tmp_path: Path):
+    srv = Server(data_dir=tmp_path / "data", env=server_env(None))
+    srv.start()
+    try:
+        out = srv.stdout_path.read_text()
+        assert srv.url in out
+        key = next(line.split()[-1] for line in out.splitlines() if "Admin API key" in line)
+        headers = {"Authorization": f"Bearer {key}"}
+        ev = event()
+        r = httpx.post(f"{srv.url}/api/v1/audit/events", json=ev, headers=headers)
+        assert r.status_code == 202
+        stored = poll_until_stored(srv.url, headers, ev["id"])
+        assert stored["tenant"] == "default"
+    finally:
+        # uvicorn re-raises SIGTERM after its graceful shutdown.
+        assert srv.stop() in (0, -15)
+    srv.start()
+    try:
+        assert "Admin API key" not in srv.stdout_path.read_text()
+        # The data survived the restart.
+        poll_until_stored(srv.url, headers, ev["id"])
+    finally:
+        srv.stop()
+
+
+def test_events_flow_from_ingest_to_query_through_the_running_worker(server):
+    srv, tenant = server
+    batch = [event(actor={"id": f"u{i}"}, action="user.login") for i in range(50)]
+    r = httpx.post(f"{srv.url}/api/v1/audit/events", json=batch, headers=tenant.auth("ingest"))
+    assert r.status_code == 202
+    poll_until_stored(srv.url, tenant.auth("read"), batch[-1]["id"])
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        page = httpx.get(
+            f"{srv.url}/api/v1/audit/events",
+            params={"action": "user.*", "limit": 100},
+            headers=tenant.auth("read"),
+        ).json()
+        if len(page["items"]) == 50:
+            break
+        time.sleep(0.05)
+    assert {e["id"] for e in page["items"]} == {e["id"] for e in batch}
+    metrics = httpx.get(f"{srv.url}/metrics").text
+    assert "sealtrail_events_stored_total 50.0" in metrics

@@ -1,0 +1,324 @@
+"""Ingest over HTTP: body forms, validation, idempotency and every error status."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import orjson
+from sqlalchemy import func, select
+
+from sealtrail.events.models import Event, EventId
+from sealtrail.runtime import Runtime
+from tests.conftest import TenantKeys, drain, event, iso
+
+URL = "/api/v1/audit/events"
+
+
+def stored_count(runtime: Runtime, tenant: TenantKeys) -> int:
+    with runtime.factory() as session:
+        return int(
+            session.scalar(
+                select(func.count()).select_from(Event).where(Event.tenant_id == tenant.id)
+            )
+            or 0
+        )
+
+
+def test_single_event_is_accepted_queued_and_stored(client, runtime, tenant):
+    ev = event()
+    r = client.post(URL, json=ev, headers=tenant.auth("ingest"))
+    assert r.status_code == 202, r.text
+    assert r.json() == {"accepted": 1, "ids": [ev["id"]]}
+    assert runtime.queue.stats().depth == 1
+    assert drain(runtime) == 1
+    got = client.get(f"{URL}/{ev['id']}", headers=tenant.auth("read")).json()
+    assert got["action"] == "trade.order.create"
+    assert got["tenant"] == tenant.name
+    assert "received_at" in got
+
+
+def test_event_without_id_gets_a_generated_one(client, runtime, tenant):
+    ev = event()
+    del ev["id"]
+    r = client.post(URL, json=ev, headers=tenant.auth("ingest"))
+    assert r.status_code == 202
+    generated = r.json()["ids"][0]
+    assert uuid.UUID(generated)
+    drain(runtime)
+    assert client.get(f"{URL}/{generated}", headers=tenant.auth("read")).status_code == 200
+
+
+def test_json_array_batch_is_accepted_in_order(client, runtime, tenant):
+    batch = [event(actor={"id": f"user-{i}"}) for i in range(25)]
+    r = client.post(URL, json=batch, headers=tenant.auth("ingest"))
+    assert r.status_code == 202
+    assert r.json() == {"accepted": 25, "ids": [e["id"] for e in batch]}
+    drain(runtime)
+    assert stored_count(runtime, tenant) == 25
+
+
+def test_ndjson_batch_is_accepted(client, runtime, tenant):
+    batch = [event() for _ in range(3)]
+    body = b"\n".join(orjson.dumps(e) for e in batch) + b"\n\n"
+    r = client.post(
+        URL, content=body, headers={**tenant.auth("ingest"), "content-type": "application/x-ndjson"}
+    )
+    assert r.status_code == 202, r.text
+    assert r.json()["ids"] == [e["id"] for e in batch]
+    drain(runtime)
+    assert stored_count(runtime, tenant) == 3
+
+
+def test_batch_with_one_bad_item_is_rejected_whole(client, runtime, tenant):
+    batch = [event(), event(), event(outcome="maybe"), event()]
+    r = client.post(URL, json=batch, headers=tenant.auth("ingest"))
+    assert r.status_code == 422
+    body = r.json()["error"]
+    assert body["code"] == "validation_failed"
+    assert body["details"] == [
+        {
+            "index": 2,
+            "field": "outcome",
+            "reason": "Input should be 'success', 'failure' or 'unknown'",
+        }
+    ]
+    assert runtime.queue.stats().depth == 0
+    with runtime.factory() as session:
+        assert (
+            session.scalar(
+                select(func.count()).select_from(EventId).where(EventId.tenant_id == tenant.id)
+            )
+            == 0
+        )
+
+
+def test_validation_names_index_field_path_and_reason_for_each_bad_item(client, tenant):
+    batch = [
+        event(),
+        event(actor={"id": "a", "email": "not-an-email"}),
+        event(targets=[{"type": "order"}]),
+        event(time="2026-11-24 10:00:00"),
+        event(action="bad action"),
+        event(extra_field=1),
+    ]
+    r = client.post(URL, json=batch, headers=tenant.auth("ingest"))
+    assert r.status_code == 422
+    found = {(d["index"], d["field"]) for d in r.json()["error"]["details"]}
+    assert found == {
+        (1, "actor.email"),
+        (2, "targets.0.id"),
+        (3, "time"),
+        (4, "action"),
+        (5, "extra_field"),
+    }
+
+
+def test_ndjson_line_with_broken_json_is_named_by_index(client, tenant):
+    body = orjson.dumps(event()) + b"\n{not json\n"
+    r = client.post(
+        URL, content=body, headers={**tenant.auth("ingest"), "content-type": "application/x-ndjson"}
+    )
+    assert r.status_code == 422
+    [detail] = r.json()["error"]["details"]
+    assert detail["index"] == 1
+    assert detail["reason"].startswith("invalid JSON")
+
+
+def test_time_more_than_five_minutes_ahead_is_rejected(client, tenant):
+    ahead = iso(datetime.now(UTC) + timedelta(minutes=6))
+    r = client.post(URL, json=event(time=ahead), headers=tenant.auth("ingest"))
+    assert r.status_code == 422
+    [detail] = r.json()["error"]["details"]
+    assert detail["field"] == "time"
+    assert "future" in detail["reason"]
+    slightly_ahead = iso(datetime.now(UTC) + timedelta(minutes=4))
+    assert (
+        client.post(URL, json=event(time=slightly_ahead), headers=tenant.auth("ingest")).status_code
+        == 202
+    )
+
+
+def test_time_without_offset_is_rejected_and_offsets_are_normalised_to_utc(client, runtime, tenant):
+    r = client.post(URL, json=event(time="2026-11-20T10:00:00"), headers=tenant.auth("ingest"))
+    assert r.status_code == 422
+    ev = event(time="2026-11-20T11:00:00.5+01:00")
+    assert client.post(URL, json=ev, headers=tenant.auth("ingest")).status_code == 202
+    drain(runtime)
+    got = client.get(f"{URL}/{ev['id']}", headers=tenant.auth("read")).json()
+    assert got["time"] == "2026-11-20T10:00:00.500000Z"
+
+
+def test_metadata_limits_are_enforced(client, tenant):
+    deep = {"a": {"b": {"c": {"d": {"e": {"f": 1}}}}}}
+    many = {f"k{i}": i for i in range(101)}
+    big = {"blob": "x" * 17000}
+    huge_int = {"n": 2**53}
+    for metadata in (deep, many, big, huge_int):
+        r = client.post(URL, json=event(metadata=metadata), headers=tenant.auth("ingest"))
+        assert r.status_code == 422, metadata
+        assert r.json()["error"]["details"][0]["field"] == "metadata"
+    ok = {"order": {"qty": 10, "price": 101.5, "tags": ["a", "b"]}}
+    assert (
+        client.post(URL, json=event(metadata=ok), headers=tenant.auth("ingest")).status_code == 202
+    )
+
+
+def test_identical_resend_is_a_noop_with_the_same_answer(client, runtime, tenant):
+    batch = [event(), event()]
+    first = client.post(URL, json=batch, headers=tenant.auth("ingest"))
+    drain(runtime)
+    again = client.post(URL, json=batch, headers=tenant.auth("ingest"))
+    assert again.status_code == 202
+    assert again.json() == first.json()
+    assert runtime.queue.stats().depth == 0
+    drain(runtime)
+    assert stored_count(runtime, tenant) == 2
+
+
+def test_resend_before_the_worker_ran_is_still_stored_once(client, runtime, tenant):
+    ev = event()
+    client.post(URL, json=ev, headers=tenant.auth("ingest"))
+    client.post(URL, json=ev, headers=tenant.auth("ingest"))
+    drain(runtime)
+    assert stored_count(runtime, tenant) == 1
+
+
+def test_same_id_with_different_content_is_409_naming_the_id(client, runtime, tenant):
+    ev = event()
+    assert client.post(URL, json=ev, headers=tenant.auth("ingest")).status_code == 202
+    changed = {**ev, "action": "trade.order.cancel"}
+    r = client.post(URL, json=[event(), changed], headers=tenant.auth("ingest"))
+    assert r.status_code == 409
+    err = r.json()["error"]
+    assert err["code"] == "conflict"
+    assert ev["id"] in err["message"]
+    assert err["details"] == {"ids": [ev["id"]]}
+    # The whole batch was refused: the valid sibling was not queued either.
+    assert runtime.queue.stats().depth == 1
+
+
+def test_same_id_twice_in_one_batch_with_different_content_is_409(client, tenant):
+    ev = event()
+    r = client.post(URL, json=[ev, {**ev, "outcome": "failure"}], headers=tenant.auth("ingest"))
+    assert r.status_code == 409
+    assert ev["id"] in r.json()["error"]["message"]
+
+
+def test_same_id_in_two_tenants_is_two_events(client, runtime, tenant):
+    from tests.conftest import make_tenant
+
+    other = make_tenant(runtime)
+    ev = event()
+    assert client.post(URL, json=ev, headers=tenant.auth("ingest")).status_code == 202
+    changed = {**ev, "action": "user.login"}
+    assert client.post(URL, json=changed, headers=other.auth("ingest")).status_code == 202
+    drain(runtime)
+    assert client.get(f"{URL}/{ev['id']}", headers=tenant.auth("read")).json()["action"] == (
+        "trade.order.create"
+    )
+    assert (
+        client.get(f"{URL}/{ev['id']}", headers=other.auth("read")).json()["action"] == "user.login"
+    )
+
+
+def test_body_over_the_limit_is_413(client, runtime, tenant):
+    limit = runtime.settings.ingest_max_body_bytes
+    body = b"[" + b" " * (limit + 1) + b"]"
+    r = client.post(
+        URL, content=body, headers={**tenant.auth("ingest"), "content-type": "application/json"}
+    )
+    assert r.status_code == 413
+    assert r.json()["error"]["code"] == "payload_too_large"
+
+
+def test_body_over_the_limit_without_content_length_is_413(client, runtime, tenant):
+    limit = runtime.settings.ingest_max_body_bytes
+
+    def chunks():
+        for _ in range(limit // 65536 + 2):
+            yield b" " * 65536
+
+    r = client.post(
+        URL, content=chunks(), headers={**tenant.auth("ingest"), "content-type": "application/json"}
+    )
+    assert r.status_code == 413
+
+
+def test_more_than_1000_events_is_rejected(client, runtime, tenant):
+    batch = [event() for _ in range(1001)]
+    r = client.post(URL, json=batch, headers=tenant.auth("ingest"))
+    assert r.status_code == 422
+    assert r.json()["error"]["code"] == "batch_too_large"
+    assert runtime.queue.stats().depth == 0
+
+
+def test_empty_batch_is_rejected(client, tenant):
+    r = client.post(URL, json=[], headers=tenant.auth("ingest"))
+    assert r.status_code == 422
+
+
+def test_wrong_content_type_is_415(client, tenant):
+    r = client.post(
+        URL,
+        content=orjson.dumps(event()),
+        headers={**tenant.auth("ingest"), "content-type": "text/plain"},
+    )
+    assert r.status_code == 415
+    assert r.json()["error"]["code"] == "unsupported_media_type"
+
+
+def test_malformed_json_is_400(client, tenant):
+    r = client.post(
+        URL,
+        content=b'{"time": ',
+        headers={**tenant.auth("ingest"), "content-type": "application/json"},
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "invalid_json"
+    r = client.post(
+        URL, content=b"[1, 2", headers={**tenant.auth("ingest"), "content-type": "application/json"}
+    )
+    assert r.status_code == 400
+
+
+def test_missing_malformed_unknown_and_revoked_keys_are_401(client, runtime, tenant):
+    assert client.post(URL, json=event()).status_code == 401
+    assert client.post(URL, json=event(), headers={"Authorization": "Basic abc"}).status_code == 401
+    assert (
+        client.post(URL, json=event(), headers={"Authorization": "Bearer nope"}).status_code == 401
+    )
+    forged = tenant.ingest[:-4] + "AAAA"
+    r = client.post(URL, json=event(), headers={"Authorization": f"Bearer {forged}"})
+    assert r.status_code == 401
+    assert r.json()["error"]["code"] == "unauthorized"
+    prefix = tenant.ingest.split("_")[1]
+    assert client.delete(f"/api/v1/keys/{prefix}", headers=tenant.auth("admin")).status_code == 200
+    assert client.post(URL, json=event(), headers=tenant.auth("ingest")).status_code == 401
+    assert runtime.queue.stats().depth == 0
+
+
+def test_key_without_ingest_scope_is_403(client, runtime, tenant):
+    r = client.post(URL, json=event(), headers=tenant.auth("read"))
+    assert r.status_code == 403
+    assert r.json()["error"]["details"] == {"required_scope": "ingest"}
+    assert runtime.queue.stats().depth == 0
+
+
+def test_admin_key_may_ingest(client, tenant):
+    assert client.post(URL, json=event(), headers=tenant.auth("admin")).status_code == 202
+
+
+def test_rejections_and_acceptances_are_counted_in_metrics(client, tenant):
+    def value(name: str) -> float:
+        for line in client.get("/metrics").text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        return 0.0
+
+    accepted = value("sealtrail_events_accepted_total")
+    rejected = value('sealtrail_events_rejected_total{reason="invalid"}')
+    client.post(URL, json=[event(), event()], headers=tenant.auth("ingest"))
+    client.post(URL, json=[event(outcome="?")], headers=tenant.auth("ingest"))
+    assert value("sealtrail_events_accepted_total") == accepted + 2
+    assert value('sealtrail_events_rejected_total{reason="invalid"}') == rejected + 1

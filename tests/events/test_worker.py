@@ -1,0 +1,143 @@
+"""The worker: exactly-once storage under at-least-once delivery, and failure isolation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import orjson
+from sqlalchemy import func, select
+
+from sealtrail.events.ingest import Prepared, encode_message, prepare
+from sealtrail.events.models import Event, EventId, EventTarget
+from sealtrail.events.schema import EventIn
+from sealtrail.identity.schemas import Caller, Scope
+from sealtrail.queue import Message
+from sealtrail.runtime import Runtime
+from tests.conftest import TenantKeys, drain, event
+
+URL = "/api/v1/audit/events"
+
+
+def caller_of(tenant: TenantKeys) -> Caller:
+    return Caller(
+        tenant_id=tenant.id,
+        tenant=tenant.name,
+        key_id=0,
+        key_prefix="x",
+        scopes=frozenset({Scope.ingest}),
+    )
+
+
+def prepared(tenant: TenantKeys, **overrides) -> Prepared:
+    [item] = prepare(
+        [EventIn.model_validate(event(**overrides))], caller_of(tenant), datetime.now(UTC)
+    )
+    return item
+
+
+def rows(runtime: Runtime, tenant: TenantKeys, event_id: str) -> list[Event]:
+    with runtime.factory() as session:
+        return list(
+            session.scalars(
+                select(Event).where(Event.tenant_id == tenant.id, Event.id == uuid.UUID(event_id))
+            )
+        )
+
+
+def test_redelivered_message_is_stored_once(client, runtime, tenant):
+    ev = event()
+    client.post(URL, json=ev, headers=tenant.auth("ingest"))
+    [delivery] = runtime.queue.receive(10)
+    body = delivery.body
+    drain_worker = runtime.worker()
+    # The worker stores it but "crashes" before the ack: the same message comes again.
+    runtime.queue.nack(delivery, "simulated crash")
+    assert drain_worker.process_once() == 1
+    runtime.queue.publish([Message(body=body, tenant_id=tenant.id)])
+    assert drain(runtime) == 1
+    assert len(rows(runtime, tenant, ev["id"])) == 1
+
+
+def test_message_queued_by_a_request_that_died_before_commit_is_stored_and_registered(
+    client, runtime, tenant
+):
+    item = prepared(tenant)
+    # Ingest queued the message, then died before committing its registry row.
+    runtime.queue.publish([Message(body=encode_message(tenant.id, item), tenant_id=tenant.id)])
+    assert drain(runtime) == 1
+    assert len(rows(runtime, tenant, str(item.id))) == 1
+    with runtime.factory() as session:
+        registered = session.scalar(select(EventId).where(EventId.event_id == item.id))
+        assert registered is not None
+        assert registered.stored_at is not None
+    # The producer retries (it never got its 202): the retry is recognised as a duplicate.
+    doc = {k: v for k, v in item.document.items() if k not in ("tenant", "received_at")}
+    r = client.post(URL, json=doc, headers=tenant.auth("ingest"))
+    assert r.status_code == 202
+    assert drain(runtime) == 0
+    assert len(rows(runtime, tenant, str(item.id))) == 1
+
+
+def test_orphan_message_whose_id_was_accepted_with_other_content_is_not_stored(
+    client, runtime, tenant
+):
+    orphan = prepared(tenant, action="trade.order.create")
+    runtime.queue.publish([Message(body=encode_message(tenant.id, orphan), tenant_id=tenant.id)])
+    # Before the worker runs, the producer sends the same id with other content and gets 202.
+    winner = {**event(), "id": str(orphan.id), "action": "trade.order.cancel"}
+    assert client.post(URL, json=winner, headers=tenant.auth("ingest")).status_code == 202
+    drain(runtime)
+    [stored] = rows(runtime, tenant, str(orphan.id))
+    assert orjson.loads(stored.doc)["action"] == "trade.order.cancel"
+
+
+def test_undecodable_message_goes_to_the_dlq_and_the_rest_of_its_batch_is_stored(
+    client, runtime, tenant
+):
+    good = [event() for _ in range(3)]
+    runtime.queue.publish([Message(body=b"\x00garbage", tenant_id=tenant.id)])
+    client.post(URL, json=good, headers=tenant.auth("ingest"))
+    for _ in range(runtime.settings.queue_max_deliveries + 1):
+        drain(runtime)
+    for ev in good:
+        assert len(rows(runtime, tenant, ev["id"])) == 1
+    [letter] = runtime.queue.dead_letters(tenant_id=tenant.id)
+    assert "undecodable" in letter.reason
+    assert letter.deliveries == runtime.settings.queue_max_deliveries
+
+
+def test_targets_are_indexed_once_per_type_and_id(client, runtime, tenant):
+    ev = event(
+        targets=[
+            {"type": "order", "id": "o-1"},
+            {"type": "order", "id": "o-1"},
+            {"type": "account", "id": "o-1"},
+        ]
+    )
+    client.post(URL, json=ev, headers=tenant.auth("ingest"))
+    drain(runtime)
+    with runtime.factory() as session:
+        n = session.scalar(
+            select(func.count())
+            .select_from(EventTarget)
+            .where(EventTarget.event_id == uuid.UUID(ev["id"]))
+        )
+    assert n == 2
+    page = client.get(URL, params={"target": "o-1"}, headers=tenant.auth("read")).json()
+    assert [e["id"] for e in page["items"]] == [ev["id"]]
+
+
+def test_nul_characters_are_rejected_at_ingest(client, runtime, tenant):
+    r = client.post(URL, json=[event(), event(description="a\x00b")], headers=tenant.auth("ingest"))
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["index"] == 1
+    assert runtime.queue.stats().depth == 0
+
+
+def test_back_dated_events_land_in_their_month(client, runtime, tenant):
+    old = event(time="2019-03-15T12:00:00Z")
+    client.post(URL, json=old, headers=tenant.auth("ingest"))
+    drain(runtime)
+    page = client.get(URL, params={"until": "2019-04-01T00:00:00Z"}, headers=tenant.auth("read"))
+    assert [e["id"] for e in page.json()["items"]] == [old["id"]]
