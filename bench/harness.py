@@ -94,8 +94,11 @@ class Server:
             stderr=log,
             env=self.env,
         )
-        deadline = time.monotonic() + 60
+        # Generous: the first start on a large dataset may run a migration that indexes it.
+        deadline = time.monotonic() + 1800
         while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}; see server.log")
             try:
                 if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
                     return self

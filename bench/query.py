@@ -42,8 +42,8 @@ from harness import (
     prepare_tenant,
 )
 from sealtrail.config import Settings
-from sealtrail.events.models import EVENT_IDS, EVENT_TARGETS, EVENTS
-from sealtrail.events.store import QueuedEvent, _event_row, _target_rows
+from sealtrail.events.models import EVENT_IDS, EVENT_TARGETS
+from sealtrail.events.store import QueuedEvent, event_row, insert_events, target_rows
 from sealtrail.runtime import Runtime
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -93,8 +93,8 @@ def seed(settings: Settings, count: int) -> dict[str, Any]:
     done = 0
     for chunk in seeded_events(count, tenant_id, end):
         with runtime.engine.begin() as conn:
-            conn.execute(insert(EVENTS), [_event_row(ev) for ev in chunk])
-            conn.execute(insert(EVENT_TARGETS), [r for ev in chunk for r in _target_rows(ev)])
+            insert_events(conn, [event_row(ev) for ev in chunk])
+            conn.execute(insert(EVENT_TARGETS), [r for ev in chunk for r in target_rows(ev)])
             conn.execute(
                 insert(EVENT_IDS),
                 [

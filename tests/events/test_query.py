@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sealtrail.events import query
 from tests.conftest import drain, event, iso, make_tenant
 
 URL = "/api/v1/audit/events"
@@ -83,11 +84,22 @@ def test_filter_by_actor(client, tenant, trail):
     assert ids(client, tenant, actor="alice") == [trail[5]["id"], trail[1]["id"], trail[0]["id"]]
 
 
-def test_filter_by_exact_action_and_by_prefix(client, tenant, trail):
+@pytest.fixture(params=["action index", "newest-first scan"])
+def prefix_plan(request, monkeypatch):
+    """A narrow action prefix is read from the action index, a broad one by walking the
+    newest events; both plans must give the same answer."""
+    if request.param == "newest-first scan":
+        monkeypatch.setattr(query, "ACTION_PREFIX_PROBE", 1)
+    return request.param
+
+
+def test_filter_by_exact_action_and_by_prefix(client, tenant, trail, prefix_plan):
     assert ids(client, tenant, action="user.login") == [trail[7]["id"], trail[0]["id"]]
     # trade.* must not match tradex.other
     assert ids(client, tenant, action="trade.*") == [trail[3]["id"], trail[2]["id"], trail[1]["id"]]
     assert ids(client, tenant, action="trade.order.*") == [trail[2]["id"], trail[1]["id"]]
+    assert ids(client, tenant, action="trade.*", limit=2) == [trail[3]["id"], trail[2]["id"]]
+    assert ids(client, tenant, action="nothing.*") == []
 
 
 def test_filter_by_target_id_or_type_and_id(client, tenant, trail):
@@ -101,7 +113,18 @@ def test_filter_by_outcome_and_source(client, tenant, trail):
     assert ids(client, tenant, source="kyc") == [trail[6]["id"]]
 
 
-def test_free_text_searches_action_actor_name_target_names_and_description(client, tenant, trail):
+@pytest.fixture(params=["trigram index", "newest-first scan"])
+def text_plan(request, monkeypatch):
+    """Free text is answered from the trigram index (rare words) or by scanning newest
+    first (common words); both plans must give the same answer."""
+    if request.param == "newest-first scan":
+        monkeypatch.setattr(query, "TEXT_INDEX_PROBE", 1)
+    return request.param
+
+
+def test_free_text_searches_action_actor_name_target_names_and_description(
+    client, tenant, trail, text_plan
+):
     assert ids(client, tenant, q="alice martin") == [trail[0]["id"]]
     assert ids(client, tenant, q="acme") == [trail[6]["id"]]
     assert ids(client, tenant, q="big order") == [trail[1]["id"]]
@@ -110,6 +133,16 @@ def test_free_text_searches_action_actor_name_target_names_and_description(clien
     assert ids(client, tenant, q="100%") == [trail[5]["id"]]
     assert ids(client, tenant, q="timeout_policy") == [trail[5]["id"]]
     assert ids(client, tenant, q="100%x") == []
+    # substrings, words in any order, case-insensitive, terms shorter than a trigram
+    assert ids(client, tenant, q="ARTIN") == [trail[0]["id"]]
+    assert ids(client, tenant, q="order big") == [trail[1]["id"]]
+    assert trail[1]["id"] in ids(client, tenant, q="or")
+
+
+def test_free_text_never_finds_another_tenants_events(client, runtime, tenant, trail, text_plan):
+    other = make_tenant(runtime)
+    assert ids(client, other, q="alice martin") == []
+    assert ids(client, other, q="settlement") == []
 
 
 def test_time_window_is_since_inclusive_until_exclusive(client, tenant, trail):

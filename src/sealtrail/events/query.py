@@ -9,7 +9,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, and_, desc, func, literal_column, or_, select, tuple_
+from sqlalchemy import (
+    Select,
+    and_,
+    column,
+    desc,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from sealtrail.db.functions import epoch_bucket
@@ -20,6 +31,12 @@ from sealtrail.events.schema import format_time
 MAX_LIMIT = 500
 BUCKETS = {"minute": 60, "hour": 3600, "day": 86400}
 MAX_BUCKETS = 2000
+# Free text: when the trigram index holds fewer matches than this, the query is driven
+# from the index (rare words); otherwise from the newest events (common words match early).
+TEXT_INDEX_PROBE = 2_000
+TRIGRAM = 3
+ACTION_PREFIX_PROBE = 5_000
+EVENTS_FTS = table("events_fts", column("rowid"), column("search_text"))
 
 
 @dataclass
@@ -75,8 +92,81 @@ def _like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _filtered(tenant_id: int, flt: EventFilter) -> Select[Event]:
-    stmt = select(Event).where(Event.tenant_id == tenant_id)
+def _like(term: str) -> str:
+    return f"%{_like_escape(term)}%"
+
+
+def _indexable_terms(flt: EventFilter) -> list[str]:
+    # FTS5 answers LIKE from its index only without an ESCAPE clause, so terms holding
+    # LIKE wildcards stay out of it (the exact LIKE on `events` still applies to them).
+    return [t for t in flt.terms if len(t) >= TRIGRAM and not set(t) & {"%", "_", "\\"}]
+
+
+def _rarest_term(session: Session, flt: EventFilter) -> str | None:
+    """The free-text term to drive the query from the SQLite trigram index, if any.
+
+    Each indexable term's matches are counted up to TEXT_INDEX_PROBE; the rarest one
+    under it wins (the others are checked by LIKE on the few rows it yields). None when
+    every term is common: walking the newest events then finds a page soonest.
+    """
+    terms = _indexable_terms(flt)
+    if not terms or session.get_bind().dialect.name != "sqlite":
+        return None  # PostgreSQL's planner weighs its GIN index against the time order
+    best: tuple[int, str] | None = None
+    for term in sorted(terms, key=len, reverse=True):  # longer terms tend to be rarer
+        matches: Select[Any] = (
+            select(literal_column("1"))
+            .select_from(EVENTS_FTS)
+            .where(EVENTS_FTS.c.search_text.like(f"%{term}%"))
+            .limit(TEXT_INDEX_PROBE)
+        )
+        count = int(
+            session.execute(select(func.count()).select_from(matches.subquery())).scalar_one()
+        )
+        if best is None or count < best[0]:
+            best = (count, term)
+        if count < TEXT_INDEX_PROBE // 10:
+            break  # rare enough: probing the others costs more than it could save
+    return best[1] if best and best[0] < TEXT_INDEX_PROBE else None
+
+
+def _broad_prefix(session: Session, tenant_id: int, flt: EventFilter) -> bool:
+    """Whether an action prefix (`trade.*`) covers so many events of the tenant that
+    walking the newest events finds a page sooner than sorting all of the prefix's.
+
+    Counted on the action index, up to ACTION_PREFIX_PROBE entries. SQLite only:
+    PostgreSQL's planner judges prefix ranges from its column statistics.
+    """
+    if not flt.action or not flt.action.endswith("*") or flt.action == "*":
+        return False
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    prefix = flt.action[:-1]
+    inside: Select[Any] = (
+        select(literal_column("1"))
+        .select_from(Event)
+        .where(
+            Event.tenant_id == tenant_id,
+            Event.action >= prefix,
+            Event.action < _prefix_upper(prefix),
+        )
+        .limit(ACTION_PREFIX_PROBE)
+    )
+    count = session.execute(select(func.count()).select_from(inside.subquery())).scalar_one()
+    return int(count) >= ACTION_PREFIX_PROBE
+
+
+def _filtered(
+    tenant_id: int, flt: EventFilter, *, text_term: str | None = None, broad_prefix: bool = False
+) -> Select[Event]:
+    if text_term is not None:
+        # `+ 0` keeps SQLite off the (tenant, time) indexes: it looks up the few rows the
+        # trigram index names and sorts them, instead of walking the tenant's whole trail.
+        stmt = select(Event).where((Event.tenant_id + 0) == tenant_id)
+        matches = select(EVENTS_FTS.c.rowid).where(EVENTS_FTS.c.search_text.like(f"%{text_term}%"))
+        stmt = stmt.where(literal_column("events.rowid").in_(matches))
+    else:
+        stmt = select(Event).where(Event.tenant_id == tenant_id)
     if flt.since:
         stmt = stmt.where(Event.time >= flt.since)
     if flt.until:
@@ -86,7 +176,8 @@ def _filtered(tenant_id: int, flt: EventFilter) -> Select[Event]:
     if flt.action and flt.action != "*":
         if flt.action.endswith("*"):
             prefix = flt.action[:-1]
-            stmt = stmt.where(Event.action >= prefix, Event.action < _prefix_upper(prefix))
+            action = Event.action.concat("") if broad_prefix else Event.action
+            stmt = stmt.where(action >= prefix, action < _prefix_upper(prefix))
         else:
             stmt = stmt.where(Event.action == flt.action)
     if flt.outcome:
@@ -94,7 +185,7 @@ def _filtered(tenant_id: int, flt: EventFilter) -> Select[Event]:
     if flt.source:
         stmt = stmt.where(Event.source_app == flt.source)
     for term in flt.terms:
-        stmt = stmt.where(Event.search_text.like(f"%{_like_escape(term)}%", escape="\\"))
+        stmt = stmt.where(Event.search_text.like(_like(term), escape="\\"))
     if flt.target:
         match = EventTarget.target_id == flt.target
         if ":" in flt.target:
@@ -124,7 +215,12 @@ def list_events(
     """Events matching `flt`, newest first; pages are stable while new events arrive."""
     if not 1 <= limit <= MAX_LIMIT:
         raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}", {"field": "limit"})
-    stmt = _filtered(tenant_id, flt)
+    stmt = _filtered(
+        tenant_id,
+        flt,
+        text_term=_rarest_term(session, flt),
+        broad_prefix=_broad_prefix(session, tenant_id, flt),
+    )
     if cursor:
         moment, event_id = decode_cursor(cursor)
         stmt = stmt.where(tuple_(Event.time, Event.id) < tuple_(moment, event_id))

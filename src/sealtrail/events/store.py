@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 import structlog
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from sealtrail.db.base import utcnow
@@ -126,14 +126,33 @@ def store_batch(session: Session, events: Sequence[QueuedEvent]) -> list[QueuedE
         return []
     # Core inserts (not ORM bulk): a plain executemany, measurably cheaper per row.
     conn = session.connection()
-    conn.execute(insert(EVENTS), [_event_row(ev) for ev in to_store])
-    targets = [row for ev in to_store for row in _target_rows(ev)]
+    insert_events(conn, [event_row(ev) for ev in to_store])
+    targets = [row for ev in to_store for row in target_rows(ev)]
     if targets:
         conn.execute(insert(EVENT_TARGETS), targets)
     return to_store
 
 
-def _event_row(ev: QueuedEvent) -> dict[str, Any]:
+def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert event rows and index their text for free-text search, in the caller's
+    transaction (which on SQLite holds the write lock: BEGIN IMMEDIATE)."""
+    sqlite = conn.dialect.name == "sqlite"
+    if sqlite:
+        last_rowid = conn.execute(text("SELECT coalesce(max(rowid), 0) FROM events")).scalar_one()
+    conn.execute(insert(EVENTS), rows)
+    if sqlite:
+        # The FTS5 trigram table of migration 0002 has external content: it is fed
+        # explicitly. PostgreSQL maintains its GIN index itself.
+        conn.execute(
+            text(
+                "INSERT INTO events_fts(rowid, search_text) "
+                "SELECT rowid, search_text FROM events WHERE rowid > :last"
+            ),
+            {"last": last_rowid},
+        )
+
+
+def event_row(ev: QueuedEvent) -> dict[str, Any]:
     doc = ev.document
     source = doc.get("source")
     return {
@@ -150,7 +169,7 @@ def _event_row(ev: QueuedEvent) -> dict[str, Any]:
     }
 
 
-def _target_rows(ev: QueuedEvent) -> list[dict[str, Any]]:
+def target_rows(ev: QueuedEvent) -> list[dict[str, Any]]:
     unique = {(t["type"], t["id"]) for t in ev.document.get("targets", ())}
     return [
         {
