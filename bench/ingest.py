@@ -41,7 +41,7 @@ from harness import (
     recent,
 )
 from sealtrail.config import Settings
-from sealtrail.events.store import QueuedEvent, _event_row
+from sealtrail.events.store import QueuedEvent, event_row
 
 BATCH = 500
 
@@ -173,7 +173,7 @@ def baseline_rows(count: int) -> list[dict[str, Any]]:
             document=doc,
             raw=orjson.dumps(doc),
         )
-        rows.append(_event_row(ev))
+        rows.append(event_row(ev))
     return rows
 
 
