@@ -48,6 +48,13 @@ class Settings(BaseSettings):
 
     postgres_partitions_ahead: int = Field(default=3, ge=1, le=36)
 
+    ledger_origin: str | None = Field(
+        default=None,
+        pattern=r"^[^\s+]+$",
+        description="Instance origin of checkpoints; default: generated on first start.",
+    )
+    checkpoint_interval: float = Field(default=5.0, gt=0)
+
     @cached_property
     def resolved_database_url(self) -> str:
         """The database URL, defaulting to a SQLite file in the data directory."""

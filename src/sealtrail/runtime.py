@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +13,8 @@ from sealtrail.db.base import utcnow
 from sealtrail.db.engine import create_db_engine, make_session_factory
 from sealtrail.db.partitions import Partitioner, partitioner_for
 from sealtrail.events.worker import TrailWorker
+from sealtrail.ledger import checkpoints
+from sealtrail.ledger.keys import KeyRing, load_keyring
 from sealtrail.queue import Queue, QueueSettings, open_queue
 
 
@@ -25,6 +27,18 @@ class Runtime:
     factory: sessionmaker[Session]
     queue: Queue
     partitioner: Partitioner
+    _keyring: KeyRing | None = field(default=None, repr=False)
+
+    @property
+    def keyring(self) -> KeyRing:
+        """The checkpoint signing keys (created in the data directory on first use)."""
+        if self._keyring is None:
+            self._keyring = load_keyring(self.settings.data_dir, self.settings.ledger_origin)
+        return self._keyring
+
+    def issue_checkpoints(self) -> int:
+        """Sign checkpoints for every tenant whose ledger grew; return how many."""
+        return checkpoints.issue_due(self.engine, self.keyring)
 
     @classmethod
     def build(cls, settings: Settings) -> Runtime:
@@ -66,6 +80,8 @@ class Runtime:
             poll_interval=s.worker_poll_interval,
             retry_delay=s.worker_retry_delay,
             partitions_ahead=s.postgres_partitions_ahead,
+            checkpoint=self.issue_checkpoints,
+            checkpoint_interval=s.checkpoint_interval,
         )
 
     def close(self) -> None:

@@ -96,3 +96,9 @@ def test_checkpoints_round_trip_and_refuse_forgeries():
     ]:
         with pytest.raises(CheckpointError):
             open_checkpoint(signer.sign(body), [signer.verifier])
+
+
+def test_a_verifier_key_whose_base64_holds_a_plus_parses():
+    # transparency-dev/formats test key: its base64 contains '+'
+    key = "TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6"
+    assert Verifier.parse(key).encode() == key

@@ -16,6 +16,7 @@ from sealtrail.api.errors import install_error_handlers
 from sealtrail.api.middleware import RequestContext
 from sealtrail.events import routes as events_routes
 from sealtrail.identity import routes as identity_routes
+from sealtrail.ledger import routes as ledger_routes
 from sealtrail.observability import routes as ops_routes
 from sealtrail.queue import routes as dlq_routes
 from sealtrail.runtime import Runtime
@@ -53,6 +54,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     app.include_router(events_routes.router)
     app.include_router(identity_routes.router)
     app.include_router(dlq_routes.router)
+    app.include_router(ledger_routes.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

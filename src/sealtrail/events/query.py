@@ -27,6 +27,7 @@ from sealtrail.db.functions import epoch_bucket
 from sealtrail.errors import BadRequest, NotFound
 from sealtrail.events.models import Event, EventTarget
 from sealtrail.events.schema import format_time
+from sealtrail.ledger import tree as ledger
 
 MAX_LIMIT = 500
 BUCKETS = {"minute": 60, "hour": 3600, "day": 86400}
@@ -232,9 +233,22 @@ def list_events(
         if row.id not in seen:  # an event whose two targets both match appears twice
             seen.add(row.id)
             items.append(stored_event(row))
+    _with_ledger(session, tenant_id, items)
     more = len(rows) > limit
     last = rows[limit - 1] if more else None
     return Page(items=items, next_cursor=encode_cursor(last.time, last.id) if last else None)
+
+
+def _with_ledger(session: Session, tenant_id: int, items: list[dict[str, Any]]) -> None:
+    """Add each event's place in the ledger: `ledger: {index, leaf_hash}`."""
+    leaves = ledger.leaves_of_events(
+        session.connection(), tenant_id, [uuid.UUID(e["id"]) for e in items]
+    )
+    for item in items:
+        found = leaves.get(uuid.UUID(item["id"]))
+        if found is not None:
+            index, leaf = found
+            item["ledger"] = {"index": index, "leaf_hash": base64.b64encode(leaf).decode()}
 
 
 def stored_event(row: Event) -> dict[str, Any]:
@@ -248,7 +262,9 @@ def get_event(session: Session, tenant_id: int, event_id: uuid.UUID) -> dict[str
     row = session.scalar(select(Event).where(Event.tenant_id == tenant_id, Event.id == event_id))
     if row is None:
         raise NotFound(f"no event {event_id}", {"id": str(event_id)})
-    return stored_event(row)
+    items = [stored_event(row)]
+    _with_ledger(session, tenant_id, items)
+    return items[0]
 
 
 def choose_bucket(since: datetime, until: datetime, bucket: str | None) -> int:

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 
 from sealtrail.db.base import utcnow
 from sealtrail.events.models import EVENT_IDS, EVENT_TARGETS, EVENTS, EventId
+from sealtrail.ledger import tree as ledger
+from sealtrail.verify.canonical import event_leaf_hash
 
 log = structlog.get_logger(__name__)
 
@@ -130,7 +132,22 @@ def store_batch(session: Session, events: Sequence[QueuedEvent]) -> list[QueuedE
     targets = [row for ev in to_store for row in target_rows(ev)]
     if targets:
         conn.execute(insert(EVENT_TARGETS), targets)
+    # The ledger grows in this same transaction: an event is stored if and only if it
+    # has its leaf, so the trail and its proofs can never disagree.
+    for tenant_id, group in _by_tenant(to_store).items():
+        ledger.append(
+            conn,
+            tenant_id,
+            [ledger.Leaf(ev.id, ev.time, event_leaf_hash(ev.document)) for ev in group],
+        )
     return to_store
+
+
+def _by_tenant(events: Sequence[QueuedEvent]) -> dict[int, list[QueuedEvent]]:
+    groups: dict[int, list[QueuedEvent]] = defaultdict(list)
+    for ev in events:
+        groups[ev.tenant_id].append(ev)
+    return groups
 
 
 def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import structlog
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
@@ -34,6 +34,8 @@ class TrailWorker:
         poll_interval: float = 0.2,
         retry_delay: float = 5.0,
         partitions_ahead: int = 3,
+        checkpoint: Callable[[], int] | None = None,
+        checkpoint_interval: float = 5.0,
     ) -> None:
         self.factory = factory
         self.queue = queue
@@ -43,13 +45,16 @@ class TrailWorker:
         self.retry_delay = retry_delay
         self.partitions_ahead = partitions_ahead
         self._last_maintenance = 0.0
+        self.checkpoint = checkpoint
+        self.checkpoint_interval = checkpoint_interval
+        self._last_checkpoint = 0.0
 
     def run(self, stop: threading.Event) -> None:
         """Process batches until `stop` is set."""
         log.info("worker.started", batch_size=self.batch_size)
         while not stop.is_set():
-            self.maintain()
             try:
+                self.maintain()
                 handled = self.process_once()
             except SQLAlchemyError as exc:
                 # The database is unreachable or busy: the messages come back after the
@@ -62,8 +67,11 @@ class TrailWorker:
         log.info("worker.stopped")
 
     def maintain(self) -> None:
-        """Hourly upkeep: partitions ahead, dead-letter retention."""
+        """Upkeep: checkpoints every interval; hourly partitions ahead and DLQ retention."""
         now = time.monotonic()
+        if self.checkpoint and now - self._last_checkpoint >= self.checkpoint_interval:
+            self._last_checkpoint = now
+            self.checkpoint()
         if now - self._last_maintenance < MAINTENANCE_INTERVAL:
             return
         self._last_maintenance = now

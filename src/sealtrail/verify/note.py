@@ -56,7 +56,8 @@ class Verifier:
     @classmethod
     def parse(cls, text: str) -> Verifier:
         """Parse a verifier key string; NoteError when it is malformed or inconsistent."""
-        parts = text.strip().split("+")
+        # The base64 key may itself contain '+': split on the first two only.
+        parts = text.strip().split("+", 2)
         if len(parts) != 3:
             raise NoteError("a verifier key is <name>+<key id hex>+<base64 key>")
         name, id_hex, b64 = parts

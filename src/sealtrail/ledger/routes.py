@@ -1,0 +1,128 @@
+"""HTTP routes of the ledger: checkpoints, the public key, proofs (scope `read`)."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel
+
+from sealtrail.api.deps import ReadCaller, RuntimeDep, SessionDep
+from sealtrail.api.responses import JSON
+from sealtrail.errors import BadRequest
+from sealtrail.ledger import checkpoints, tree
+
+router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
+
+MAX_SIZE = 2**62
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+class InclusionProof(BaseModel):
+    index: int
+    tree_size: int
+    leaf_hash: str
+    hashes: list[str]
+
+
+class ConsistencyProof(BaseModel):
+    first: int
+    second: int
+    hashes: list[str]
+
+
+@router.get(
+    "/checkpoint",
+    response_class=PlainTextResponse,
+    summary="The latest signed checkpoint (C2SP tlog-checkpoint, signed note)",
+)
+def latest_checkpoint(caller: ReadCaller, session: SessionDep) -> Any:
+    cp = checkpoints.latest(session.connection(), caller.tenant_id)
+    return PlainTextResponse(cp.note, media_type="text/plain; charset=utf-8")
+
+
+@router.get("/checkpoints", summary="Signed checkpoints from a tree size on, oldest first")
+def list_checkpoints(
+    caller: ReadCaller,
+    session: SessionDep,
+    since_size: Annotated[int, Query(ge=0, le=MAX_SIZE)] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> Any:
+    found = checkpoints.since(session.connection(), caller.tenant_id, since_size, limit)
+    return JSON(
+        {
+            "items": [
+                {"tree_size": c.size, "root_hash": b64(c.root), "key_id": c.key_id, "note": c.note}
+                for c in found
+            ]
+        }
+    )
+
+
+@router.get("/public-key", summary="The keys checkpoints are signed with")
+def public_key(caller: ReadCaller, runtime: RuntimeDep) -> Any:
+    ring = runtime.keyring
+    active = ring.active.verifier
+    return JSON(
+        {
+            "origin": ring.origin,
+            "verifier_key": active.encode(),
+            "key_id": f"{active.key_id:08x}",
+            "public_key": b64(active.public_key),
+            "algorithm": "Ed25519",
+            "all_verifier_keys": [v.encode() for v in ring.verifiers],
+        }
+    )
+
+
+@router.get(
+    "/proofs/inclusion", response_model=InclusionProof, summary="An event's inclusion proof"
+)
+def inclusion(
+    caller: ReadCaller,
+    session: SessionDep,
+    index: Annotated[int | None, Query(ge=0, le=MAX_SIZE)] = None,
+    event_id: uuid.UUID | None = None,
+    tree_size: Annotated[int | None, Query(ge=1, le=MAX_SIZE)] = None,
+) -> Any:
+    """Proof that a leaf is in the tree of `tree_size` leaves (default: the latest
+    checkpoint's size). Name the leaf by `index` or by `event_id`."""
+    conn = session.connection()
+    if (index is None) == (event_id is None):
+        raise BadRequest("give exactly one of index and event_id", {"field": "index"})
+    if event_id is not None:
+        index, _ = tree.leaf_of_event(conn, caller.tenant_id, event_id)
+    assert index is not None
+    if tree_size is None:
+        tree_size = checkpoints.latest(conn, caller.tenant_id).size
+    hashes = tree.inclusion_proof(conn, caller.tenant_id, index, tree_size)
+    leaf = tree.fetch_nodes(conn, caller.tenant_id, [(0, index)])[(0, index)]
+    return JSON(
+        {
+            "index": index,
+            "tree_size": tree_size,
+            "leaf_hash": b64(leaf),
+            "hashes": [b64(h) for h in hashes],
+        }
+    )
+
+
+@router.get(
+    "/proofs/consistency",
+    response_model=ConsistencyProof,
+    summary="Proof that one tree size extends an earlier one",
+)
+def consistency(
+    caller: ReadCaller,
+    session: SessionDep,
+    first: Annotated[int, Query(ge=0, le=MAX_SIZE)],
+    second: Annotated[int, Query(ge=0, le=MAX_SIZE)],
+) -> Any:
+    hashes = tree.consistency_proof(session.connection(), caller.tenant_id, first, second)
+    return JSON({"first": first, "second": second, "hashes": [b64(h) for h in hashes]})
