@@ -102,3 +102,18 @@ def test_a_verifier_key_whose_base64_holds_a_plus_parses():
     # transparency-dev/formats test key: its base64 contains '+'
     key = "TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6"
     assert Verifier.parse(key).encode() == key
+
+
+def test_the_verifier_imports_no_server_code():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, sealtrail.verify.bundle; "
+        "mods = sorted(m for m in sys.modules if m.startswith('sealtrail') "
+        "and not m.startswith('sealtrail.verify') and m != 'sealtrail'); "
+        "heavy = [m for m in ('sqlalchemy', 'fastapi', 'pydantic') if m in sys.modules]; "
+        "print(mods, heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] []"

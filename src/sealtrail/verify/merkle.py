@@ -82,6 +82,47 @@ def range_nodes(start: int, end: int) -> list[NodeId]:
     return nodes
 
 
+def aligned_nodes(start: int, end: int) -> list[NodeId]:
+    """The fewest aligned complete subtrees that tile [start, end), left to right.
+
+    Appending them in order to a tree of `start` leaves (merging equal levels) yields
+    the tree of `end` leaves: how a verifier skips leaves it was not given.
+    """
+    if not 0 <= start <= end:
+        raise ValueError(f"bad range [{start}, {end})")
+    nodes: list[NodeId] = []
+    pos = start
+    while pos < end:
+        level = (pos & -pos).bit_length() - 1 if pos else (end - pos).bit_length() - 1
+        while pos + (1 << level) > end:
+            level -= 1
+        nodes.append((level, pos >> level))
+        pos += 1 << level
+    return nodes
+
+
+class Appender:
+    """The right edge of a tree being built leaf by leaf (or by aligned subtrees)."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._stack: list[tuple[int, bytes]] = []
+
+    def push(self, level: int, node: bytes) -> None:
+        """Append an aligned complete subtree of 2**level leaves (level 0: a leaf hash)."""
+        if self.size % (1 << level):
+            raise ValueError(f"a level-{level} subtree cannot start at leaf {self.size}")
+        self.size += 1 << level
+        while self._stack and self._stack[-1][0] == level:
+            _, left = self._stack.pop()
+            node = node_hash(left, node)
+            level += 1
+        self._stack.append((level, node))
+
+    def root(self) -> bytes:
+        return fold_right([n for _, n in self._stack]) if self._stack else EMPTY_ROOT
+
+
 def inclusion_ranges(index: int, size: int) -> list[tuple[int, int]]:
     """The ranges whose MTHs form PATH(index, D[0:size]), in proof order (RFC 9162 2.1.3.1)."""
     if not 0 <= index < size:
