@@ -242,3 +242,25 @@ def test_cli_export_then_verify_and_exit_status(ledger, tmp_path, monkeypatch):
     r = runner.invoke(app, ["export", "--tenant", "nobody", "--out", str(out), "--data-dir", data])
     assert r.exit_code != 0
     assert "nobody" in r.output
+
+
+def test_the_export_endpoint_streams_a_bundle_that_verifies(client, ledger, tmp_path):
+    runtime, tenant = ledger
+    r = client.get("/api/v1/ledger/export", headers=tenant.auth("read"))
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/x-tar"
+    (tmp_path / "api.tar").write_bytes(r.content)
+    key = runtime.keyring.active.verifier.encode()
+    assert verify_bundle(tmp_path / "api.tar", [key]).events == 37
+    r = client.get(
+        "/api/v1/ledger/export",
+        params={"since": iso(T0 + timedelta(days=1))},
+        headers=tenant.auth("read"),
+    )
+    assert r.status_code == 400
+    r = client.get(
+        "/api/v1/ledger/export", params={"since": "yesterday"}, headers=tenant.auth("read")
+    )
+    assert r.status_code == 400
+    assert r.json()["error"]["details"]["field"] == "since"
+    assert client.get("/api/v1/ledger/export", headers=tenant.auth("ingest")).status_code == 403

@@ -106,7 +106,7 @@ async def ingest_events(request: Request, caller: IngestCaller, runtime: Runtime
     return JSON({"accepted": result.accepted, "ids": result.ids}, status_code=202)
 
 
-def _time_param(value: str | None, name: str) -> datetime | None:
+def time_param(value: str | None, name: str) -> datetime | None:
     if value is None:
         return None
     try:
@@ -126,8 +126,8 @@ def _filter(
     q: str | None,
 ) -> query.EventFilter:
     return query.EventFilter(
-        since=_time_param(since, "since"),
-        until=_time_param(until, "until"),
+        since=time_param(since, "since"),
+        until=time_param(until, "until"),
         actor=actor,
         action=action,
         target=target,

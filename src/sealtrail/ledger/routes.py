@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import base64
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel
+from starlette.background import BackgroundTask
 
 from sealtrail.api.deps import ReadCaller, RuntimeDep, SessionDep
 from sealtrail.api.responses import JSON
 from sealtrail.errors import BadRequest
+from sealtrail.events.routes import time_param
 from sealtrail.ledger import checkpoints, tree
+from sealtrail.ledger.export import export_bundle
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 
@@ -126,3 +132,35 @@ def consistency(
 ) -> Any:
     hashes = tree.consistency_proof(session.connection(), caller.tenant_id, first, second)
     return JSON({"first": first, "second": second, "hashes": [b64(h) for h in hashes]})
+
+
+@router.get(
+    "/export",
+    response_class=FileResponse,
+    summary="A verifiable export bundle (tar) of the events of a time window",
+)
+def export(
+    caller: ReadCaller,
+    runtime: RuntimeDep,
+    since: Annotated[str | None, Query(description="RFC 3339; events at or after.")] = None,
+    until: Annotated[str | None, Query(description="RFC 3339; events before.")] = None,
+) -> Any:
+    """The events with their checkpoints, consistency proofs and keys, checked offline by
+    `sealtrail verify`. Built on disk, then streamed: any size stays out of memory."""
+    start, stop = time_param(since, "since"), time_param(until, "until")
+    tmp = Path(tempfile.mkdtemp(prefix="sealtrail-export-"))
+    out = tmp / f"sealtrail-{caller.tenant}-ledger.tar"
+    try:
+        with runtime.engine.connect() as conn:
+            export_bundle(
+                conn, runtime.keyring, caller.tenant_id, caller.tenant, out, since=start, until=stop
+            )
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return FileResponse(
+        out,
+        media_type="application/x-tar",
+        filename=out.name,
+        background=BackgroundTask(shutil.rmtree, tmp, ignore_errors=True),
+    )
