@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, insert, or_, select, update
+from sqlalchemy import Connection, insert, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -71,14 +71,15 @@ def fetch_nodes(conn: Connection, tenant_id: int, ids: Iterable[NodeId]) -> dict
         )
         found.update({(0, int(r.idx)): bytes(r.hash) for r in rows})
     if by_level:
-        rows = conn.execute(
+        # One index range per level, glued with UNION ALL: an OR of (level, idx IN ...)
+        # makes SQLite scan the whole table.
+        parts = [
             select(NODES.c.level, NODES.c.idx, NODES.c.hash).where(
-                NODES.c.tenant_id == tenant_id,
-                or_(
-                    *(and_(NODES.c.level == lv, NODES.c.idx.in_(ix)) for lv, ix in by_level.items())
-                ),
+                NODES.c.tenant_id == tenant_id, NODES.c.level == lv, NODES.c.idx.in_(ix)
             )
-        )
+            for lv, ix in by_level.items()
+        ]
+        rows = conn.execute(union_all(*parts) if len(parts) > 1 else parts[0])
         found.update({(int(r.level), int(r.idx)): bytes(r.hash) for r in rows})
     return found
 

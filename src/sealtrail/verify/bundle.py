@@ -23,12 +23,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import tarfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+import orjson
 
 from sealtrail.verify import merkle
 from sealtrail.verify.canonical import event_leaf_hash
@@ -92,8 +93,8 @@ def _b64(value: Any, what: str) -> bytes:
 
 def _json(data: bytes, what: str) -> Any:
     try:
-        return json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
         raise VerificationError(f"{what} is not valid JSON: {exc}") from None
 
 
