@@ -74,5 +74,8 @@ def test_the_readme_tour_works_when_pasted(tmp_path: Path):
     assert "sealtrail_events_stored_total 3.0" in result.stdout
     assert "tour-ingest" in result.stdout
     assert "0 dead letter(s) shown." in result.stdout
+    proof = next(a for a in answers if "hashes" in a)
+    assert proof["tree_size"] == 3
+    assert any(line.startswith("OK: 3 event(s) verified") for line in lines)
     assert lines[-1] == "Sealtrail audit event v1"
     assert os.path.exists(tmp_path / "data" / "sealtrail.db")
