@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -54,6 +54,41 @@ class Settings(BaseSettings):
         description="Instance origin of checkpoints; default: generated on first start.",
     )
     checkpoint_interval: float = Field(default=5.0, gt=0)
+
+    admin_email: str = Field(
+        default="admin@example.com", description="Email of the first admin user (first start)."
+    )
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description="HS256 secret of access tokens; default: generated into the data directory.",
+    )
+    access_token_minutes: float = Field(default=30.0, gt=0, le=24 * 60)
+    refresh_token_days: float = Field(default=14.0, gt=0, le=365)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_seconds: float = Field(default=900.0, gt=0)
+
+    ingest_rate_per_key: float = Field(
+        default=20_000.0, gt=0, description="Events per second an API key may send."
+    )
+    ingest_burst_per_key: float = Field(default=40_000.0, gt=0)
+    login_rate_per_ip: float = Field(
+        default=10 / 60, gt=0, description="Login attempts per second from one IP address."
+    )
+    login_burst_per_ip: float = Field(default=10.0, ge=1)
+
+    oidc_issuer: str | None = Field(default=None, description="OpenID provider issuer URL.")
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    oidc_redirect_url: str | None = Field(
+        default=None, description="Default: <public URL>/api/v1/auth/oidc/callback."
+    )
+    oidc_scopes: str = "openid email profile"
+    oidc_tenant: str = Field(default="default", description="Tenant OIDC users belong to.")
+    oidc_role_claim: str = Field(default="sealtrail_role", description="Claim naming the role.")
+    oidc_default_role: Literal["admin", "analyst", "auditor"] | None = Field(
+        default="auditor", description="Role when the claim is absent; none: refuse the login."
+    )
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -11,10 +11,18 @@ class SealtrailError(Exception):
     status_code = 500
     code = "internal_error"
 
-    def __init__(self, message: str, details: Any = None, *, code: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        details: Any = None,
+        *,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.details = details
+        self.headers = headers or {}
         if code is not None:
             self.code = code
 
@@ -46,6 +54,16 @@ class NotFound(SealtrailError):
 class Conflict(SealtrailError):
     status_code = 409
     code = "conflict"
+
+
+class Locked(SealtrailError):
+    status_code = 423
+    code = "locked"
+
+
+class RateLimited(SealtrailError):
+    status_code = 429
+    code = "rate_limited"
 
 
 class PayloadTooLarge(SealtrailError):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,9 +15,12 @@ from sealtrail.db.base import utcnow
 from sealtrail.db.engine import create_db_engine, make_session_factory
 from sealtrail.db.partitions import Partitioner, partitioner_for
 from sealtrail.events.worker import TrailWorker
+from sealtrail.identity.sessions import Policy
+from sealtrail.identity.tokens import load_secret
 from sealtrail.ledger import checkpoints
 from sealtrail.ledger.keys import KeyRing, load_keyring
 from sealtrail.queue import Queue, QueueSettings, open_queue
+from sealtrail.ratelimit import MemoryRateLimiter, RateLimiter
 
 
 @dataclass
@@ -28,6 +33,27 @@ class Runtime:
     queue: Queue
     partitioner: Partitioner
     _keyring: KeyRing | None = field(default=None, repr=False)
+    rate_limiter: RateLimiter = field(default_factory=MemoryRateLimiter)
+
+    @cached_property
+    def jwt_secret(self) -> bytes:
+        """The HS256 secret of access tokens (settings, else generated in the data dir)."""
+        configured = self.settings.jwt_secret
+        return load_secret(
+            configured.get_secret_value() if configured else None, self.settings.data_dir
+        )
+
+    @property
+    def session_policy(self) -> Policy:
+        """Token lifetimes and lockout, from settings."""
+        s = self.settings
+        return Policy(
+            secret=self.jwt_secret,
+            access_lifetime=timedelta(minutes=s.access_token_minutes),
+            refresh_lifetime=timedelta(days=s.refresh_token_days),
+            max_failures=s.login_max_failures,
+            lockout=timedelta(seconds=s.login_lockout_seconds),
+        )
 
     @property
     def keyring(self) -> KeyRing:

@@ -31,7 +31,8 @@ def test_dead_letters_are_listed_and_replayed_for_the_callers_tenant_only(client
     assert r.json() == {"replayed": 1}
     assert client.get(URL, headers=tenant.auth("admin")).json()["items"] == []
     assert len(client.get(URL, headers=other.auth("admin")).json()["items"]) == 1
-    [back] = runtime.queue.receive(10)
+    # Back in the queue (beside the self-audit records of the two replays).
+    [back] = [m for m in runtime.queue.receive(10) if b"sealtrail" not in m.body]
     assert back.body == b'{"mine": 1}'
     assert back.deliveries == 1
 

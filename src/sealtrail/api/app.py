@@ -15,11 +15,14 @@ import sealtrail
 from sealtrail.api.errors import install_error_handlers
 from sealtrail.api.middleware import RequestContext
 from sealtrail.events import routes as events_routes
+from sealtrail.identity import auth_routes, user_routes
 from sealtrail.identity import routes as identity_routes
 from sealtrail.ledger import routes as ledger_routes
 from sealtrail.observability import routes as ops_routes
 from sealtrail.queue import routes as dlq_routes
 from sealtrail.runtime import Runtime
+from sealtrail.selfaudit.middleware import AuditMiddleware
+from sealtrail.selfaudit.sink import SOURCE_APP, QueueSink, principal
 
 
 def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
@@ -50,9 +53,18 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     app.state.runtime = runtime
     install_error_handlers(app)
     app.add_middleware(RequestContext)
+    app.add_middleware(
+        AuditMiddleware,
+        sink=QueueSink(runtime.factory, runtime.queue),
+        principal=principal,
+        app_name=SOURCE_APP,
+    )
     app.include_router(ops_routes.router)
     app.include_router(events_routes.router)
+    app.include_router(auth_routes.router)
     app.include_router(identity_routes.router)
+    app.include_router(user_routes.router)
+    app.include_router(user_routes.tenants_router)
     app.include_router(dlq_routes.router)
     app.include_router(ledger_routes.router)
 
@@ -72,9 +84,13 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
                 extra.get("$defs", {})
             )
             schema["components"]["securitySchemes"] = {
-                "apiKey": {"type": "http", "scheme": "bearer", "description": "API key"}
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API key (st_...) or an access token from /api/v1/auth/login",
+                }
             }
-            schema["security"] = [{"apiKey": []}]
+            schema["security"] = [{"bearer": []}]
             app.openapi_schema = schema
         return app.openapi_schema
 

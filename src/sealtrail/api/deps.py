@@ -1,16 +1,26 @@
-"""Request dependencies: the runtime, a database session, the authenticated caller."""
+"""Request dependencies: the runtime, the authenticated caller, permissions, sessions.
+
+Access is decided in one place. Every route declares either `permit(<Permission>)`
+(through the `Caller` it receives) or `PUBLIC`; a test walks the route table and fails
+on a route that declares neither. `TenantSessionDep` is a database session bound to
+the caller's tenant (see `sealtrail.db.tenancy`): the only session routes over tenant
+data receive.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
+from sealtrail.db.tenancy import bind_tenant
 from sealtrail.errors import Forbidden, Unauthorized
 from sealtrail.identity import service as identity
-from sealtrail.identity.schemas import Caller, Scope
+from sealtrail.identity import sessions
+from sealtrail.identity.permissions import Permission, allowed
+from sealtrail.identity.schemas import Caller
 from sealtrail.runtime import Runtime
 
 
@@ -23,42 +33,93 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
-def get_session(runtime: RuntimeDep) -> Iterator[Session]:
-    """A session for the request, committed when the route returns without error."""
-    with runtime.factory() as session, session.begin():
-        yield session
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
-
-
 def get_caller(request: Request, runtime: RuntimeDep) -> Caller:
-    """Authenticate the `Authorization: Bearer <API key>` header."""
+    """Authenticate `Authorization: Bearer <API key | access token>`."""
     header = request.headers.get("authorization")
     if not header:
-        raise Unauthorized("missing Authorization header; send 'Authorization: Bearer <API key>'")
+        raise Unauthorized(
+            "missing Authorization header; send 'Authorization: Bearer <API key or token>'"
+        )
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("Authorization header must be 'Bearer <API key>'")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Authorization header must be 'Bearer <API key or token>'")
     with runtime.factory() as session:
-        caller = identity.authenticate_api_key(session, token.strip())
+        if token.startswith(identity.KEY_PREFIX + "_"):
+            caller = identity.authenticate_api_key(session, token)
+        else:
+            caller = sessions.authenticate_access_token(session, runtime.jwt_secret, token)
     request.state.caller = caller
     return caller
 
 
-def require(scope: Scope) -> Callable[[Caller], Caller]:
-    """A dependency that lets through only callers holding `scope`."""
+class Permit:
+    """The dependency of a route that needs `permission` (see identity.permissions)."""
 
-    def check(caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
-        if not caller.has(scope):
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, caller: Annotated[Caller, Depends(get_caller)]) -> Caller:
+        if not allowed(caller, self.permission):
+            who = f"role {caller.role.value!r}" if caller.role else "this API key"
+            if caller.kind == "user" and not caller.role:
+                who = "this user"
             raise Forbidden(
-                f"this API key lacks the {scope.value!r} scope", {"required_scope": scope.value}
+                f"{who} may not {self.permission.value}",
+                {"required_permission": self.permission.value},
             )
         return caller
 
-    return check
+    def __repr__(self) -> str:
+        return f"Permit({self.permission.value})"
 
 
-IngestCaller = Annotated[Caller, Depends(require(Scope.ingest))]
-ReadCaller = Annotated[Caller, Depends(require(Scope.read))]
-AdminCaller = Annotated[Caller, Depends(require(Scope.admin))]
+class Public:
+    """The marker dependency of a route anyone may call (health, login, schema)."""
+
+    def __call__(self) -> None:
+        return None
+
+
+PUBLIC = Public()
+_PERMITS = {p: Permit(p) for p in Permission}
+
+
+def permit(permission: Permission) -> Permit:
+    """The (shared) dependency instance for `permission`."""
+    return _PERMITS[permission]
+
+
+def get_tenant_session(
+    request: Request, runtime: RuntimeDep, caller: Annotated[Caller, Depends(get_caller)]
+) -> Iterator[Session]:
+    """A session bound to the caller's tenant, committed when the route returns."""
+    with runtime.factory() as session, session.begin():
+        bind_tenant(session, caller.tenant_id)
+        yield session
+
+
+def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+    """An unbound session: for public routes (login) and platform-wide superadmin routes."""
+    with runtime.factory() as session, session.begin():
+        yield session
+
+
+TenantSessionDep = Annotated[Session, Depends(get_tenant_session)]
+UnscopedSessionDep = Annotated[Session, Depends(get_session)]
+# Kept for routes written before tenancy binding; equal to TenantSessionDep.
+SessionDep = TenantSessionDep
+
+
+IngestCaller = Annotated[Caller, Depends(permit(Permission.trail_ingest))]
+TrailReader = Annotated[Caller, Depends(permit(Permission.trail_read))]
+TrailExporter = Annotated[Caller, Depends(permit(Permission.trail_export))]
+LedgerReader = Annotated[Caller, Depends(permit(Permission.ledger_read))]
+KeyReader = Annotated[Caller, Depends(permit(Permission.keys_read))]
+KeyManager = Annotated[Caller, Depends(permit(Permission.keys_manage))]
+UserReader = Annotated[Caller, Depends(permit(Permission.users_read))]
+UserManager = Annotated[Caller, Depends(permit(Permission.users_manage))]
+DlqReader = Annotated[Caller, Depends(permit(Permission.dlq_read))]
+DlqReplayer = Annotated[Caller, Depends(permit(Permission.dlq_replay))]
+SelfCaller = Annotated[Caller, Depends(permit(Permission.session_self))]
+Superadmin = Annotated[Caller, Depends(permit(Permission.tenants_manage))]

@@ -38,8 +38,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(SealtrailError)
     async def _domain(request: Request, exc: SealtrailError) -> JSON:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return JSON(exc.to_dict(), status_code=exc.status_code, headers=headers)
+        headers = dict(exc.headers)
+        if exc.status_code == 401:
+            headers.setdefault("WWW-Authenticate", "Bearer")
+        return JSON(exc.to_dict(), status_code=exc.status_code, headers=headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSON:

@@ -11,6 +11,7 @@ from sealtrail.cli import server
 from sealtrail.cli.dlq import dlq_app
 from sealtrail.cli.identity import keys_app, tenants_app
 from sealtrail.cli.ledger import export, ledger_app, verify
+from sealtrail.cli.users import superadmin_app, users_app
 from sealtrail.events.schema import json_schema
 
 app = typer.Typer(
@@ -25,6 +26,8 @@ app.command()(server.worker)
 app.command()(server.migrate)
 app.add_typer(tenants_app, name="tenants")
 app.add_typer(keys_app, name="keys")
+app.add_typer(users_app, name="users")
+app.add_typer(superadmin_app, name="superadmin")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(ledger_app, name="ledger")
 app.command()(export)

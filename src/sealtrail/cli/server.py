@@ -27,7 +27,7 @@ def _serve(data_dir: DataDir, host: str | None, port: int | None, *, with_worker
     try:
         runtime = Runtime.build(settings)
         runtime.migrate()
-        first = bootstrap(runtime.factory) if with_worker else None
+        first = bootstrap(runtime.factory, settings.admin_email) if with_worker else None
     except SealtrailError as exc:
         raise fail(exc.message) from None
     url = settings.public_url or f"http://{settings.host}:{settings.port}"
@@ -35,13 +35,21 @@ def _serve(data_dir: DataDir, host: str | None, port: int | None, *, with_worker
         f"Sealtrail is starting at [bold]{url}[/]  (API docs: {url}/docs)", soft_wrap=True
     )
     console.print(f"Data directory: {settings.data_dir.resolve()}", soft_wrap=True, highlight=False)
-    if first is not None:
+    if first is not None and first.admin_key:
         console.print(
             f"First start: created tenant '{first.tenant}'. "
             "Its admin API key is shown once; keep it:",
             soft_wrap=True,
         )
         console.print(f"Admin API key: {first.admin_key}", highlight=False, soft_wrap=True)
+    if first is not None and first.admin_password:
+        console.print(
+            f"First admin user of tenant '{first.tenant}' (log in at {url}; "
+            "the password is shown once):",
+            soft_wrap=True,
+        )
+        console.print(f"Admin email: {first.admin_email}", highlight=False, soft_wrap=True)
+        console.print(f"Admin password: {first.admin_password}", highlight=False, soft_wrap=True)
     app = create_app(runtime, run_worker=with_worker)
     try:
         uvicorn.run(

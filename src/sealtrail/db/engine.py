@@ -10,6 +10,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from sealtrail.db import tenancy  # noqa: F401 - registers the tenant scoping hooks
 from sealtrail.errors import ConfigurationError
 
 

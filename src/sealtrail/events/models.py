@@ -24,13 +24,14 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sealtrail.db.base import Base, UTCDateTime
+from sealtrail.db.tenancy import TenantOwned
 
 # Byte-order comparison on PostgreSQL too, so that prefix ranges (`trade.*`) use the index.
 Key = String(256).with_variant(String(256, collation="C"), "postgresql")
 ActionType = String(200).with_variant(String(200, collation="C"), "postgresql")
 
 
-class Event(Base):
+class Event(TenantOwned, Base):
     """A stored audit event."""
 
     __tablename__ = "events"
@@ -53,7 +54,7 @@ class Event(Base):
     doc: Mapped[str] = mapped_column(Text)
 
 
-class EventTarget(Base):
+class EventTarget(TenantOwned, Base):
     """One row per (event, target): lets a target be searched through an index."""
 
     __tablename__ = "event_targets"
@@ -69,7 +70,7 @@ class EventTarget(Base):
     target_type: Mapped[str] = mapped_column(String(128))
 
 
-class EventId(Base):
+class EventId(TenantOwned, Base):
     """Idempotency registry: the content hash of every accepted event id."""
 
     __tablename__ = "event_ids"

@@ -163,7 +163,11 @@ def _filtered(
     if text_term is not None:
         # `+ 0` keeps SQLite off the (tenant, time) indexes: it looks up the few rows the
         # trigram index names and sorts them, instead of walking the tenant's whole trail.
-        stmt = select(Event).where((Event.tenant_id + 0) == tenant_id)
+        stmt = (
+            select(Event)
+            .where((Event.tenant_id + 0) == tenant_id)
+            .execution_options(tenant_filtered=True)
+        )
         matches = select(EVENTS_FTS.c.rowid).where(EVENTS_FTS.c.search_text.like(f"%{text_term}%"))
         stmt = stmt.where(literal_column("events.rowid").in_(matches))
     else:

@@ -6,19 +6,21 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from sealtrail.api.deps import IngestCaller, ReadCaller, RuntimeDep, SessionDep
+from sealtrail.api.deps import PUBLIC, IngestCaller, RuntimeDep, SessionDep, TrailReader
 from sealtrail.api.responses import JSON
 from sealtrail.db.base import utcnow
-from sealtrail.errors import BadRequest, PayloadTooLarge
+from sealtrail.errors import BadRequest, PayloadTooLarge, RateLimited
 from sealtrail.events import ingest, query
 from sealtrail.events.schema import EventIn, Outcome, json_schema, parse_rfc3339
 from sealtrail.identity.schemas import Caller
 from sealtrail.observability import metrics
+from sealtrail.ratelimit import retry_after
 from sealtrail.runtime import Runtime
+from sealtrail.selfaudit.reads import audit_read
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit trail"])
 
@@ -77,12 +79,26 @@ def _ingest(runtime: Runtime, caller: Caller, body: bytes, content_type: str | N
         max_batch=s.ingest_max_batch,
         max_future_skew=timedelta(seconds=s.ingest_max_future_skew),
     )
+    s_ = runtime.settings
+    wait = runtime.rate_limiter.take(
+        f"ingest:{caller.key_prefix}",
+        len(events),
+        rate=s_.ingest_rate_per_key,
+        burst=s_.ingest_burst_per_key,
+    )
+    if wait > 0:
+        raise RateLimited(
+            f"this API key may send {s_.ingest_rate_per_key:g} events per second",
+            {"retry_after_seconds": float(retry_after(wait))},
+            headers={"Retry-After": retry_after(wait)},
+        )
     prepared = ingest.prepare(events, caller, received_at)
     return ingest.enqueue(runtime.factory, runtime.queue, caller, prepared, received_at)
 
 
 @router.post(
     "/events",
+    name="trail.ingest",
     status_code=202,
     response_model=IngestAccepted,
     openapi_extra=_INGEST_BODY,
@@ -99,6 +115,8 @@ def _ingest(runtime: Runtime, caller: Caller, body: bytes, content_type: str | N
 )
 async def ingest_events(request: Request, caller: IngestCaller, runtime: RuntimeDep) -> Any:
     """Validate, protect and queue events; 202 means durably queued."""
+    # The events are the trail itself: recording each ingest call again would double it.
+    request.state.audit_skip = True
     body = await _read_body(request, runtime.settings.ingest_max_body_bytes)
     result = await run_in_threadpool(
         _ingest, runtime, caller, body, request.headers.get("content-type")
@@ -157,7 +175,8 @@ Text = Annotated[
 
 @router.get("/events", response_model=EventPage, summary="Search the trail, newest first")
 def list_events(
-    caller: ReadCaller,
+    request: Request,
+    caller: TrailReader,
     session: SessionDep,
     since: Since = None,
     until: Until = None,
@@ -172,19 +191,30 @@ def list_events(
 ) -> Any:
     """Filtered events with keyset pagination; no total count (it would scan)."""
     flt = _filter(since, until, actor, action, target, outcome, source, q)
+    audit_read(
+        request,
+        caller,
+        "trail.search",
+        {"since": since, "until": until, "actor": actor, "action": action, "target": target}
+        | {"outcome": outcome, "source": source, "q": q, "cursor": cursor},
+    )
     page = query.list_events(session, caller.tenant_id, flt, limit=limit, cursor=cursor)
     return JSON({"items": page.items, "next_cursor": page.next_cursor})
 
 
 @router.get("/events/{event_id}", summary="One event by id")
-def get_event(event_id: uuid.UUID, caller: ReadCaller, session: SessionDep) -> Any:
+def get_event(
+    event_id: uuid.UUID, request: Request, caller: TrailReader, session: SessionDep
+) -> Any:
     """The stored event; 404 when it is not (or not yet) stored in the caller's tenant."""
+    audit_read(request, caller, "trail.read", {"event_id": event_id})
     return JSON(query.get_event(session, caller.tenant_id, event_id))
 
 
 @router.get("/stats", summary="Counts over time and top actors, actions and targets")
 def event_stats(
-    caller: ReadCaller,
+    request: Request,
+    caller: TrailReader,
     session: SessionDep,
     since: Since = None,
     until: Until = None,
@@ -198,10 +228,15 @@ def event_stats(
 ) -> Any:
     """Statistics of a window (default: the last 24 hours)."""
     flt = _filter(since, until, actor, action, target, outcome, source, None)
+    audit_read(request, caller, "trail.stats", {"since": since, "until": until, "action": action})
     return JSON(query.stats(session, caller.tenant_id, flt, bucket=bucket, top=top))
 
 
-@router.get("/schema", summary="JSON Schema of an event as producers send it")
+@router.get(
+    "/schema",
+    dependencies=[Depends(PUBLIC)],
+    summary="JSON Schema of an event as producers send it",
+)
 def event_schema() -> Any:
     return JSON(json_schema())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -43,15 +44,50 @@ class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="The secret key; shown once, never again.")
 
 
+class Role(StrEnum):
+    """What a person may do in their tenant (see `identity.permissions`)."""
+
+    admin = "admin"
+    analyst = "analyst"
+    auditor = "auditor"
+
+
 class Caller(BaseModel):
-    """Who is calling: resolved once per request from the credentials."""
+    """Who is calling: resolved once per request from the credentials.
+
+    An API key carries scopes, a person a role; `identity.permissions.allowed` decides
+    from either. `system` is Sealtrail itself (self-audit events).
+    """
+
+    model_config = ConfigDict(frozen=True)
 
     tenant_id: int
     tenant: str
-    key_id: int
-    key_prefix: str
-    scopes: frozenset[Scope]
+    kind: Literal["api_key", "user", "system"] = "api_key"
+    scopes: frozenset[Scope] = frozenset()
+    role: Role | None = None
+    superadmin: bool = False
+    key_id: int | None = None
+    key_prefix: str | None = None
+    user_id: int | None = None
+    email: str | None = None
+    token_id: str | None = None
+    session_id: str | None = None
 
     def has(self, scope: Scope) -> bool:
-        """Whether the caller holds `scope` (admin holds all)."""
+        """Whether an API key caller holds `scope` (admin holds all)."""
         return scope in self.scopes or Scope.admin in self.scopes
+
+    @property
+    def is_person(self) -> bool:
+        """Whether a person (not a key or Sealtrail itself) is calling."""
+        return self.kind == "user"
+
+    @property
+    def actor(self) -> dict[str, str]:
+        """The audit-event actor this caller stands for."""
+        if self.kind == "user":
+            return {"type": "user", "id": str(self.user_id), "name": self.email or ""}
+        if self.kind == "api_key":
+            return {"type": "api_key", "id": self.key_prefix or "", "name": f"key {self.key_id}"}
+        return {"type": "system", "id": "sealtrail", "name": "Sealtrail"}

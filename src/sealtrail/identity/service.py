@@ -121,6 +121,7 @@ def authenticate_api_key(session: Session, presented: str) -> Caller:
     if key.revoked_at is not None:
         raise Unauthorized("API key has been revoked")
     return Caller(
+        kind="api_key",
         tenant_id=key.tenant_id,
         tenant=tenant_name,
         key_id=key.id,

@@ -28,9 +28,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sealtrail.db.base import Base, UTCDateTime
+from sealtrail.db.tenancy import TenantOwned
 
 
-class LedgerLeaf(Base):
+class LedgerLeaf(TenantOwned, Base):
     __tablename__ = "ledger_leaves"
     __table_args__ = (
         PrimaryKeyConstraint("tenant_id", "idx"),
@@ -44,7 +45,7 @@ class LedgerLeaf(Base):
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
-class LedgerNode(Base):
+class LedgerNode(TenantOwned, Base):
     __tablename__ = "ledger_nodes"
     __table_args__ = (PrimaryKeyConstraint("tenant_id", "level", "idx"),)
 
@@ -54,7 +55,7 @@ class LedgerNode(Base):
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
-class LedgerHead(Base):
+class LedgerHead(TenantOwned, Base):
     __tablename__ = "ledger_heads"
     __table_args__ = (PrimaryKeyConstraint("tenant_id"),)
 
@@ -65,7 +66,7 @@ class LedgerHead(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class LedgerCheckpoint(Base):
+class LedgerCheckpoint(TenantOwned, Base):
     __tablename__ = "ledger_checkpoints"
     __table_args__ = (PrimaryKeyConstraint("tenant_id", "size"),)
 

@@ -9,17 +9,18 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, PlainTextResponse
 from pydantic import BaseModel
 from starlette.background import BackgroundTask
 
-from sealtrail.api.deps import ReadCaller, RuntimeDep, SessionDep
+from sealtrail.api.deps import LedgerReader, RuntimeDep, SessionDep, TrailExporter
 from sealtrail.api.responses import JSON
 from sealtrail.errors import BadRequest
 from sealtrail.events.routes import time_param
 from sealtrail.ledger import checkpoints, tree
 from sealtrail.ledger.export import export_bundle
+from sealtrail.selfaudit.reads import audit_read
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
 
@@ -48,14 +49,14 @@ class ConsistencyProof(BaseModel):
     response_class=PlainTextResponse,
     summary="The latest signed checkpoint (C2SP tlog-checkpoint, signed note)",
 )
-def latest_checkpoint(caller: ReadCaller, session: SessionDep) -> Any:
+def latest_checkpoint(caller: LedgerReader, session: SessionDep) -> Any:
     cp = checkpoints.latest(session.connection(), caller.tenant_id)
     return PlainTextResponse(cp.note, media_type="text/plain; charset=utf-8")
 
 
 @router.get("/checkpoints", summary="Signed checkpoints from a tree size on, oldest first")
 def list_checkpoints(
-    caller: ReadCaller,
+    caller: LedgerReader,
     session: SessionDep,
     since_size: Annotated[int, Query(ge=0, le=MAX_SIZE)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -72,7 +73,7 @@ def list_checkpoints(
 
 
 @router.get("/public-key", summary="The keys checkpoints are signed with")
-def public_key(caller: ReadCaller, runtime: RuntimeDep) -> Any:
+def public_key(caller: LedgerReader, runtime: RuntimeDep) -> Any:
     ring = runtime.keyring
     active = ring.active.verifier
     return JSON(
@@ -91,7 +92,7 @@ def public_key(caller: ReadCaller, runtime: RuntimeDep) -> Any:
     "/proofs/inclusion", response_model=InclusionProof, summary="An event's inclusion proof"
 )
 def inclusion(
-    caller: ReadCaller,
+    caller: LedgerReader,
     session: SessionDep,
     index: Annotated[int | None, Query(ge=0, le=MAX_SIZE)] = None,
     event_id: uuid.UUID | None = None,
@@ -125,7 +126,7 @@ def inclusion(
     summary="Proof that one tree size extends an earlier one",
 )
 def consistency(
-    caller: ReadCaller,
+    caller: LedgerReader,
     session: SessionDep,
     first: Annotated[int, Query(ge=0, le=MAX_SIZE)],
     second: Annotated[int, Query(ge=0, le=MAX_SIZE)],
@@ -140,7 +141,8 @@ def consistency(
     summary="A verifiable export bundle (tar) of the events of a time window",
 )
 def export(
-    caller: ReadCaller,
+    request: Request,
+    caller: TrailExporter,
     runtime: RuntimeDep,
     since: Annotated[str | None, Query(description="RFC 3339; events at or after.")] = None,
     until: Annotated[str | None, Query(description="RFC 3339; events before.")] = None,
@@ -148,6 +150,7 @@ def export(
     """The events with their checkpoints, consistency proofs and keys, checked offline by
     `sealtrail verify`. Built on disk, then streamed: any size stays out of memory."""
     start, stop = time_param(since, "since"), time_param(until, "until")
+    audit_read(request, caller, "ledger.export", {"since": since, "until": until})
     tmp = Path(tempfile.mkdtemp(prefix="sealtrail-export-"))
     out = tmp / f"sealtrail-{caller.tenant}-ledger.tar"
     try:

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from sealtrail.api.deps import RuntimeDep
+from sealtrail.api.deps import PUBLIC, RuntimeDep
 from sealtrail.api.responses import JSON
 from sealtrail.observability import metrics
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], dependencies=[Depends(PUBLIC)])
 
 
 @router.get("/healthz", summary="Liveness: the process answers")

@@ -10,7 +10,7 @@ import orjson
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from sealtrail.api.deps import AdminCaller, RuntimeDep
+from sealtrail.api.deps import DlqReader, DlqReplayer, RuntimeDep
 from sealtrail.errors import ValidationFailed
 from sealtrail.queue.base import DeadLetter
 
@@ -61,7 +61,7 @@ def dead_letter_out(letter: DeadLetter) -> DeadLetterOut:
 
 @router.get("", response_model=DeadLetterPage, summary="List dead letters")
 def list_dead_letters(
-    caller: AdminCaller,
+    caller: DlqReader,
     runtime: RuntimeDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(pattern=r"^\d{1,19}$")] = None,
@@ -75,8 +75,10 @@ def list_dead_letters(
     )
 
 
-@router.post("/replay", response_model=ReplayResult, summary="Replay dead letters")
-def replay_dead_letters(body: ReplayRequest, caller: AdminCaller, runtime: RuntimeDep) -> Any:
+@router.post(
+    "/replay", name="dlq.replay", response_model=ReplayResult, summary="Replay dead letters"
+)
+def replay_dead_letters(body: ReplayRequest, caller: DlqReplayer, runtime: RuntimeDep) -> Any:
     """Move dead letters back to the queue for another round of deliveries."""
     if body.ids is not None:
         bad = [i for i in body.ids if not i.isdigit()]
