@@ -24,7 +24,8 @@ from sqlalchemy.engine import make_url
 from sealtrail.api.app import create_app
 from sealtrail.config import Settings
 from sealtrail.identity import service as identity
-from sealtrail.identity.schemas import Scope
+from sealtrail.identity import users
+from sealtrail.identity.schemas import Role, Scope
 from sealtrail.runtime import Runtime
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -160,3 +161,68 @@ def event(**overrides: Any) -> dict[str, Any]:
     }
     base.update(overrides)
     return base
+
+
+@dataclass
+class Person:
+    """A user created for a test, with the password it logs in with."""
+
+    tenant: str
+    id: int
+    email: str
+    password: str
+    role: str
+
+
+def make_user(runtime: Runtime, tenant: str, role: str, email: str | None = None) -> Person:
+    """Create a user with a generated password in `tenant`."""
+    email = email or f"{role}-{secrets.token_hex(3)}@example.com"
+    with runtime.factory() as session, session.begin():
+        created = users.create_user(
+            session, identity.get_tenant(session, tenant), email, Role(role)
+        )
+    assert created.password
+    return Person(
+        tenant=tenant, id=created.id, email=created.email, password=created.password, role=role
+    )
+
+
+def login(client: TestClient, person: Person) -> dict[str, Any]:
+    """Log `person` in; returns the token pair."""
+    r = client.post(
+        "/api/v1/auth/login",
+        json={"tenant": person.tenant, "email": person.email, "password": person.password},
+    )
+    assert r.status_code == 200, r.text
+    return dict(r.json())
+
+
+def bearer(token: str) -> dict[str, str]:
+    """Authorization header for a token or key."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def empty_runtime(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Runtime]:
+    """A migrated runtime over a database nothing else has touched (first-start tests)."""
+    database_url = None
+    admin = None
+    name = f"sealtrail_empty_{secrets.token_hex(4)}"
+    if backend == "postgresql":
+        base = request.getfixturevalue("postgres_url")
+        admin = create_engine(_admin_url(base), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        database_url = make_url(base).set(database=name).render_as_string(hide_password=False)
+    rt = Runtime.build(
+        Settings(data_dir=tmp_path / "empty", database_url=database_url, worker_retry_delay=0)
+    )
+    rt.migrate()
+    yield rt
+    rt.close()
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

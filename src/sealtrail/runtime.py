@@ -15,7 +15,7 @@ from sealtrail.db.base import utcnow
 from sealtrail.db.engine import create_db_engine, make_session_factory
 from sealtrail.db.partitions import Partitioner, partitioner_for
 from sealtrail.events.worker import TrailWorker
-from sealtrail.identity.sessions import Policy
+from sealtrail.identity.sessions import Policy, prune
 from sealtrail.identity.tokens import load_secret
 from sealtrail.ledger import checkpoints
 from sealtrail.ledger.keys import KeyRing, load_keyring
@@ -108,7 +108,13 @@ class Runtime:
             partitions_ahead=s.postgres_partitions_ahead,
             checkpoint=self.issue_checkpoints,
             checkpoint_interval=s.checkpoint_interval,
+            housekeeping=self.prune_identity,
         )
+
+    def prune_identity(self) -> int:
+        """Forget login failures past the lockout window and long-expired sessions."""
+        with self.factory() as session, session.begin():
+            return prune(session, now=utcnow(), lockout=self.session_policy.lockout)
 
     def close(self) -> None:
         """Release the queue and database connections."""

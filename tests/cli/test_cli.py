@@ -155,3 +155,144 @@ def test_schema_prints_the_event_json_schema():
     schema = json.loads(r.stdout)
     assert "action" in schema["properties"]
     assert "time" in schema["required"]
+
+
+def test_users_create_prints_a_generated_password_last_that_logs_in(data, api):
+    r = st(
+        "users",
+        "create",
+        "--tenant",
+        "acme",
+        "--email",
+        "Ann@Example.com",
+        "--role",
+        "auditor",
+        "--data-dir",
+        data,
+    )
+    assert r.exit_code == 0, r.output
+    password = r.stdout.strip().splitlines()[-1]
+    login = api.post(
+        "/api/v1/auth/login",
+        json={"tenant": "acme", "email": "ann@example.com", "password": password},
+    )
+    assert login.status_code == 200
+    assert login.json()["user"]["role"] == "auditor"
+    listed = st("users", "list", "--tenant", "acme", "--data-dir", data)
+    assert "ann@example.com" in listed.stdout
+    assert "auditor" in listed.stdout
+
+
+def test_users_create_refuses_bad_input_with_a_clear_message(data):
+    weak = st(
+        "users",
+        "create",
+        "--tenant",
+        "acme",
+        "--email",
+        "b@example.com",
+        "--role",
+        "admin",
+        "--password",
+        "password1234",
+        "--data-dir",
+        data,
+    )
+    assert weak.exit_code != 0
+    assert "common" in weak.output
+    bad_email = st(
+        "users",
+        "create",
+        "--tenant",
+        "acme",
+        "--email",
+        "not-an-email",
+        "--role",
+        "admin",
+        "--data-dir",
+        data,
+    )
+    assert bad_email.exit_code != 0
+    assert "--email" in bad_email.output
+    bad_role = st(
+        "users",
+        "create",
+        "--tenant",
+        "acme",
+        "--email",
+        "c@example.com",
+        "--role",
+        "root",
+        "--data-dir",
+        data,
+    )
+    assert bad_role.exit_code != 0
+    twice = [
+        st(
+            "users",
+            "create",
+            "--tenant",
+            "acme",
+            "--email",
+            "d@example.com",
+            "--role",
+            "admin",
+            "--data-dir",
+            data,
+        )
+        for _ in range(2)
+    ]
+    assert twice[0].exit_code == 0
+    assert twice[1].exit_code == 1
+    assert "already exists" in twice[1].output
+
+
+def test_users_disable_and_reset_password(data, api):
+    created = st(
+        "users",
+        "create",
+        "--tenant",
+        "acme",
+        "--email",
+        "e@example.com",
+        "--role",
+        "analyst",
+        "--data-dir",
+        data,
+    )
+    first = created.stdout.strip().splitlines()[-1]
+    reset = st("users", "reset-password", "--tenant", "acme", "e@example.com", "--data-dir", data)
+    assert reset.exit_code == 0
+    second = reset.stdout.strip().splitlines()[-1]
+    body = {"tenant": "acme", "email": "e@example.com"}
+    assert api.post("/api/v1/auth/login", json={**body, "password": first}).status_code == 401
+    assert api.post("/api/v1/auth/login", json={**body, "password": second}).status_code == 200
+    assert (
+        st("users", "disable", "--tenant", "acme", "e@example.com", "--data-dir", data).exit_code
+        == 0
+    )
+    assert api.post("/api/v1/auth/login", json={**body, "password": second}).status_code == 401
+    missing = st("users", "disable", "--tenant", "acme", "nobody@example.com", "--data-dir", data)
+    assert missing.exit_code == 1
+
+
+def test_superadmin_create_gives_tenant_management(data, api):
+    r = st(
+        "superadmin",
+        "create",
+        "--email",
+        "root@example.com",
+        "--tenant",
+        "acme",
+        "--data-dir",
+        data,
+    )
+    assert r.exit_code == 0, r.output
+    password = r.stdout.strip().splitlines()[-1]
+    token = api.post(
+        "/api/v1/auth/login",
+        json={"tenant": "acme", "email": "root@example.com", "password": password},
+    ).json()["access_token"]
+    listed = api.get("/api/v1/tenants", headers={"Authorization": f"Bearer {token}"})
+    assert listed.status_code == 200
+    assert "acme" in {t["name"] for t in listed.json()}

@@ -39,12 +39,21 @@ def test_first_start_prints_url_and_a_working_admin_key_once(tmp_path: Path):
         assert r.status_code == 202
         stored = poll_until_stored(srv.url, headers, ev["id"])
         assert stored["tenant"] == "default"
+        # The first admin user logs in with the password printed once.
+        email = next(line.split()[-1] for line in out.splitlines() if "Admin email" in line)
+        password = next(line.split()[-1] for line in out.splitlines() if "Admin password" in line)
+        login = httpx.post(
+            f"{srv.url}/api/v1/auth/login", json={"email": email, "password": password}
+        )
+        assert login.status_code == 200, login.text
+        assert login.json()["user"]["role"] == "admin"
     finally:
         # uvicorn re-raises SIGTERM after its graceful shutdown.
         assert srv.stop() in (0, -15)
     srv.start()
     try:
         assert "Admin API key" not in srv.stdout_path.read_text()
+        assert "Admin password" not in srv.stdout_path.read_text()
         # The data survived the restart.
         poll_until_stored(srv.url, headers, ev["id"])
     finally:

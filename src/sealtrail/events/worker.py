@@ -36,6 +36,7 @@ class TrailWorker:
         partitions_ahead: int = 3,
         checkpoint: Callable[[], int] | None = None,
         checkpoint_interval: float = 5.0,
+        housekeeping: Callable[[], int] | None = None,
     ) -> None:
         self.factory = factory
         self.queue = queue
@@ -48,6 +49,7 @@ class TrailWorker:
         self.checkpoint = checkpoint
         self.checkpoint_interval = checkpoint_interval
         self._last_checkpoint = 0.0
+        self.housekeeping = housekeeping
 
     def run(self, stop: threading.Event) -> None:
         """Process batches until `stop` is set."""
@@ -67,7 +69,8 @@ class TrailWorker:
         log.info("worker.stopped")
 
     def maintain(self) -> None:
-        """Upkeep: checkpoints every interval; hourly partitions ahead and DLQ retention."""
+        """Upkeep: checkpoints every interval; hourly partitions ahead, DLQ retention and
+        pruning of expired login failures and sessions."""
         now = time.monotonic()
         if self.checkpoint and now - self._last_checkpoint >= self.checkpoint_interval:
             self._last_checkpoint = now
@@ -79,6 +82,10 @@ class TrailWorker:
         purged = self.queue.purge_expired()
         if purged:
             log.info("dlq.purged", count=purged)
+        if self.housekeeping:
+            pruned = self.housekeeping()
+            if pruned:
+                log.info("identity.pruned", count=pruned)
 
     def process_once(self) -> int:
         """Receive one batch and store it; return how many messages were handled."""

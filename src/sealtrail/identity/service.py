@@ -33,9 +33,9 @@ def create_tenant(session: Session, name: str) -> TenantOut:
             [{"field": "name", "reason": "lowercase letters, digits and '-', at most 63"}],
         )
     tenant = Tenant(name=name)
-    session.add(tenant)
     try:
-        session.flush()
+        with session.begin_nested():
+            session.add(tenant)
     except IntegrityError:
         raise Conflict(f"tenant {name!r} already exists", {"name": name}) from None
     return _tenant_out(tenant)

@@ -108,9 +108,9 @@ def create_user(
         password_hash=passwords.hash_password(secret),
         password_changed_at=utcnow(),
     )
-    session.add(user)
     try:
-        session.flush()
+        with session.begin_nested():
+            session.add(user)
     except IntegrityError:
         raise Conflict(
             f"a user {email!r} already exists in tenant {tenant.name!r}", {"email": email}
