@@ -77,5 +77,11 @@ def test_the_readme_tour_works_when_pasted(tmp_path: Path):
     proof = next(a for a in answers if "hashes" in a)
     assert proof["tree_size"] == 3
     assert any(line.startswith("OK: 3 event(s) verified") for line in lines)
+    assert "1 event(s) of u-42" in lines
+    refused = next(a for a in answers if a.get("error", {}).get("code") == "forbidden")
+    assert refused["error"]["details"] == {"required_permission": "keys.manage"}
+    assert "sealtrail.auth.login success" in lines
+    assert "sealtrail.trail.search success" in lines
+    assert "sealtrail.api_key.create failure" in lines
     assert lines[-1] == "Sealtrail audit event v1"
     assert os.path.exists(tmp_path / "data" / "sealtrail.db")

@@ -294,8 +294,26 @@ def test_only_a_superadmin_manages_tenants(client, runtime, world):
     ).json()["access_token"]
     listed = client.get("/api/v1/tenants", headers=bearer(token)).json()
     assert {world.a.name, world.b.name} <= {t["name"] for t in listed}
-    r = client.post("/api/v1/tenants", json={"name": "created-by-su"}, headers=bearer(token))
+    fresh = f"su-{uuid.uuid4().hex[:8]}"
+    r = client.post(
+        "/api/v1/tenants",
+        json={"name": fresh, "admin_email": "first@example.com"},
+        headers=bearer(token),
+    )
     assert r.status_code == 201
+    first = r.json()["admin"]
+    assert first["tenant"] == fresh
+    assert first["role"] == "admin"
+    # The new tenant's admin logs in with the password shown once, into its own tenant.
+    theirs = client.post(
+        "/api/v1/auth/login",
+        json={"tenant": fresh, "email": first["email"], "password": first["password"]},
+    )
+    assert theirs.status_code == 200
+    assert (
+        client.post("/api/v1/tenants", json={"name": fresh}, headers=bearer(token)).status_code
+        == 409
+    )
     # A superadmin is still confined to its own tenant's trail.
     search = client.get(
         "/api/v1/audit/events", params={"q": world.markers_a[0]}, headers=bearer(token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from sealtrail.api.deps import (
     Superadmin,
@@ -15,7 +15,7 @@ from sealtrail.api.deps import (
     UserReader,
 )
 from sealtrail.identity import service, users
-from sealtrail.identity.schemas import TenantOut
+from sealtrail.identity.schemas import Role, TenantOut
 from sealtrail.identity.users import (
     PasswordReset,
     PasswordResetDone,
@@ -86,6 +86,13 @@ class TenantCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=63)
+    admin_email: EmailStr | None = Field(
+        default=None, description="Create the tenant's first admin user (password shown once)."
+    )
+
+
+class TenantCreated(TenantOut):
+    admin: UserCreated | None = Field(description="The first admin user, with its password.")
 
 
 @tenants_router.get("", response_model=list[TenantOut], summary="List tenants (superadmin)")
@@ -97,9 +104,14 @@ def list_tenants(caller: Superadmin, session: UnscopedSessionDep) -> Any:
     "",
     name="tenant.create",
     status_code=201,
-    response_model=TenantOut,
-    summary="Create a tenant (superadmin)",
+    response_model=TenantCreated,
+    summary="Create a tenant (superadmin), optionally with its first admin user",
 )
 def create_tenant(body: TenantCreate, caller: Superadmin, session: UnscopedSessionDep) -> Any:
-    """A new, empty tenant; create its first admin with `POST /api/v1/users` from there."""
-    return service.create_tenant(session, body.name)
+    """A new tenant; with `admin_email`, its first admin user too (the only way in)."""
+    created = service.create_tenant(session, body.name)
+    admin = None
+    if body.admin_email:
+        tenant = service.get_tenant(session, created.name)
+        admin = users.create_user(session, tenant, str(body.admin_email), Role.admin)
+    return TenantCreated(**created.model_dump(), admin=admin)
