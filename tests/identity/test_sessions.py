@@ -261,3 +261,17 @@ def test_housekeeping_forgets_failures_past_the_window(client, runtime, tenant):
     time.sleep(0.01)
     assert runtime.prune_identity() >= 2
     assert failures() == 0
+
+
+def test_logins_are_counted_in_metrics(client, runtime, tenant):
+    def count(outcome: str) -> float:
+        for line in client.get("/metrics").text.splitlines():
+            if line.startswith(f'sealtrail_logins_total{{method="password",outcome="{outcome}"}}'):
+                return float(line.split()[-1])
+        return 0.0
+
+    person = make_user(runtime, tenant.name, "analyst")
+    before = count("failure"), count("success")
+    client.post(LOGIN, json={"tenant": tenant.name, "email": person.email, "password": "x" * 12})
+    login(client, person)
+    assert (count("failure"), count("success")) == (before[0] + 1, before[1] + 1)

@@ -28,6 +28,7 @@ def _serve(data_dir: DataDir, host: str | None, port: int | None, *, with_worker
         runtime = Runtime.build(settings)
         runtime.migrate()
         first = bootstrap(runtime.factory, settings.admin_email) if with_worker else None
+        _ = runtime.jwt_secret  # generated into the data directory on first start
     except SealtrailError as exc:
         raise fail(exc.message) from None
     url = settings.public_url or f"http://{settings.host}:{settings.port}"

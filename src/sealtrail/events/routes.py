@@ -87,6 +87,7 @@ def _ingest(runtime: Runtime, caller: Caller, body: bytes, content_type: str | N
         burst=s_.ingest_burst_per_key,
     )
     if wait > 0:
+        metrics.RATE_LIMITED.labels(limit="ingest_per_key").inc()
         raise RateLimited(
             f"this API key may send {s_.ingest_rate_per_key:g} events per second",
             {"retry_after_seconds": float(retry_after(wait))},

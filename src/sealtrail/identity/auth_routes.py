@@ -12,6 +12,7 @@ from sealtrail.identity import sessions
 from sealtrail.identity.models import Tenant, User
 from sealtrail.identity.schemas import Caller
 from sealtrail.identity.sessions import LoginRequest, RefreshRequest, TokenPair
+from sealtrail.observability import metrics
 from sealtrail.ratelimit import retry_after
 from sealtrail.runtime import Runtime
 
@@ -55,6 +56,7 @@ def _limit_by_ip(request: Request, runtime: Runtime) -> str | None:
         f"login:{ip}", 1, rate=s.login_rate_per_ip, burst=s.login_burst_per_ip
     )
     if wait > 0:
+        metrics.RATE_LIMITED.labels(limit="login_per_ip").inc()
         raise RateLimited(
             "too many login attempts from this address",
             {"retry_after_seconds": float(retry_after(wait))},
@@ -85,6 +87,7 @@ def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> Any:
             pair, user, tenant = sessions.login(session, policy, body, ip=ip)
         except sessions.LoginLocked as locked:
             session.rollback()
+            metrics.LOGINS.labels(method="password", outcome="locked").inc()
             _audit(
                 request,
                 "auth.login",
@@ -96,6 +99,7 @@ def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> Any:
             raise
         except sessions.LoginRefused as refused:
             session.commit()  # the failure counts even though the login fails
+            metrics.LOGINS.labels(method="password", outcome="failure").inc()
             actor = _actor(refused.user, body.email)
             _audit(request, "auth.login", "failure", refused.tenant, actor, reason=refused.reason)
             if refused.locked_now:
@@ -111,6 +115,7 @@ def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> Any:
                 )
             raise
         session.commit()
+    metrics.LOGINS.labels(method="password", outcome="success").inc()
     _audit(request, "auth.login", "success", tenant, _actor(user, user.email), method="password")
     return pair
 

@@ -34,3 +34,15 @@ REQUEST_SECONDS = Histogram(
     ["method", "route", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+LOGINS = Counter(
+    "sealtrail_logins_total",
+    "Login attempts by outcome: success, failure, locked.",
+    ["method", "outcome"],
+)
+RATE_LIMITED = Counter(
+    "sealtrail_rate_limited_total", "Requests refused by a rate limit (429).", ["limit"]
+)
+SELF_AUDIT_FAILURES = Counter(
+    "sealtrail_self_audit_failures_total",
+    "Self-audit records that could not be queued (each is logged with its content).",
+)

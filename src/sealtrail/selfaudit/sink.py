@@ -14,6 +14,7 @@ import sealtrail
 from sealtrail.events import ingest
 from sealtrail.events.schema import format_time
 from sealtrail.identity.schemas import Caller
+from sealtrail.observability import metrics
 from sealtrail.queue import Queue
 from sealtrail.selfaudit.middleware import AuditRecord
 
@@ -40,6 +41,22 @@ class QueueSink:
         self.queue = queue
 
     def __call__(self, record: AuditRecord) -> None:
+        try:
+            self._queue(record)
+        except Exception:
+            metrics.SELF_AUDIT_FAILURES.inc()
+            log.error(
+                "selfaudit.lost",
+                action=record.action,
+                outcome=record.outcome,
+                tenant=record.tenant[1],
+                actor=record.actor,
+                targets=record.targets,
+                metadata=record.metadata,
+            )
+            raise
+
+    def _queue(self, record: AuditRecord) -> None:
         tenant_id, tenant_name = record.tenant
         document: dict[str, Any] = {
             "id": str(uuid.uuid4()),
