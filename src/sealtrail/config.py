@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -89,6 +89,14 @@ class Settings(BaseSettings):
     oidc_default_role: Literal["admin", "analyst", "auditor"] | None = Field(
         default="auditor", description="Role when the claim is absent; none: refuse the login."
     )
+
+    @field_validator("oidc_default_role", mode="before")
+    @classmethod
+    def _no_default_role(cls, value: object) -> object:
+        # From the environment, "none" or an empty value means: refuse such logins.
+        if isinstance(value, str) and value.strip().lower() in ("", "none"):
+            return None
+        return value
 
     @cached_property
     def resolved_database_url(self) -> str:

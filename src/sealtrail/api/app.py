@@ -15,7 +15,7 @@ import sealtrail
 from sealtrail.api.errors import install_error_handlers
 from sealtrail.api.middleware import RequestContext
 from sealtrail.events import routes as events_routes
-from sealtrail.identity import auth_routes, user_routes
+from sealtrail.identity import auth_routes, oidc_routes, user_routes
 from sealtrail.identity import routes as identity_routes
 from sealtrail.ledger import routes as ledger_routes
 from sealtrail.observability import routes as ops_routes
@@ -62,6 +62,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     app.include_router(ops_routes.router)
     app.include_router(events_routes.router)
     app.include_router(auth_routes.router)
+    app.include_router(oidc_routes.router)
     app.include_router(identity_routes.router)
     app.include_router(user_routes.router)
     app.include_router(user_routes.tenants_router)

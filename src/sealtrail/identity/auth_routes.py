@@ -19,13 +19,13 @@ from sealtrail.runtime import Runtime
 router = APIRouter(prefix="/api/v1/auth", tags=["authentication"])
 
 
-def _actor(user: User | None, email: str | None) -> dict[str, str]:
+def login_actor(user: User | None, email: str | None) -> dict[str, str]:
     if user is not None:
         return {"type": "user", "id": str(user.id), "name": user.email}
     return {"type": "user", "id": (email or "unknown")[:256], "name": (email or "unknown")[:256]}
 
 
-def _audit(
+def audit_login(
     request: Request,
     action: str,
     outcome: str,
@@ -49,7 +49,7 @@ def _audit(
     request.state.audit = records
 
 
-def _limit_by_ip(request: Request, runtime: Runtime) -> str | None:
+def limit_by_ip(request: Request, runtime: Runtime) -> str | None:
     ip = request.client.host if request.client else None
     s = runtime.settings
     wait = runtime.rate_limiter.take(
@@ -80,7 +80,7 @@ def _limit_by_ip(request: Request, runtime: Runtime) -> str | None:
 def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> Any:
     """An access token (JWT, 30 minutes) and a refresh token (rotated on each use)."""
     request.state.audit = []
-    ip = _limit_by_ip(request, runtime)
+    ip = limit_by_ip(request, runtime)
     policy = runtime.session_policy
     with runtime.factory() as session:
         try:
@@ -88,22 +88,24 @@ def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> Any:
         except sessions.LoginLocked as locked:
             session.rollback()
             metrics.LOGINS.labels(method="password", outcome="locked").inc()
-            _audit(
+            audit_login(
                 request,
                 "auth.login",
                 "failure",
                 locked.tenant,
-                _actor(locked.user, body.email),
+                login_actor(locked.user, body.email),
                 reason="account locked",
             )
             raise
         except sessions.LoginRefused as refused:
             session.commit()  # the failure counts even though the login fails
             metrics.LOGINS.labels(method="password", outcome="failure").inc()
-            actor = _actor(refused.user, body.email)
-            _audit(request, "auth.login", "failure", refused.tenant, actor, reason=refused.reason)
+            actor = login_actor(refused.user, body.email)
+            audit_login(
+                request, "auth.login", "failure", refused.tenant, actor, reason=refused.reason
+            )
             if refused.locked_now:
-                _audit(
+                audit_login(
                     request,
                     "auth.lockout",
                     "success",
@@ -116,7 +118,9 @@ def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> Any:
             raise
         session.commit()
     metrics.LOGINS.labels(method="password", outcome="success").inc()
-    _audit(request, "auth.login", "success", tenant, _actor(user, user.email), method="password")
+    audit_login(
+        request, "auth.login", "success", tenant, login_actor(user, user.email), method="password"
+    )
     return pair
 
 
@@ -137,18 +141,18 @@ def refresh(body: RefreshRequest, request: Request, runtime: RuntimeDep) -> Any:
             )
         except sessions.RefreshRefused as refused:
             session.commit()  # a detected reuse revokes the family for good
-            _audit(
+            audit_login(
                 request,
                 "auth.refresh",
                 "failure",
                 refused.tenant,
-                _actor(refused.user, None),
+                login_actor(refused.user, None),
                 reason=refused.message,
                 session_revoked=refused.reuse,
             )
             raise
         session.commit()
-    _audit(request, "auth.refresh", "success", tenant, _actor(user, user.email))
+    audit_login(request, "auth.refresh", "success", tenant, login_actor(user, user.email))
     return pair
 
 
