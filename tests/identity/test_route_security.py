@@ -180,7 +180,7 @@ def call(client, route, method, world, token, path=None):
 
 
 P = Permission
-READS = {P.trail_read, P.trail_export, P.ledger_read}
+READS = {P.trail_read, P.trail_export, P.ledger_read, P.compliance_read}
 # What the issue asks for, written out independently of identity.permissions.TABLE, so
 # that a wrong table fails here instead of being trusted.
 EXPECTED: dict[str, set[Permission]] = {
@@ -188,7 +188,7 @@ EXPECTED: dict[str, set[Permission]] = {
     "key:read": READS,
     "key:admin": set(Permission) - {P.session_self, P.tenants_manage},
     "user:admin": set(Permission) - {P.trail_ingest, P.tenants_manage},
-    "user:analyst": READS | {P.session_self},
+    "user:analyst": READS | {P.session_self, P.compliance_scan, P.compliance_exceptions},
     "user:auditor": READS | {P.session_self},
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sealtrail.db.base import Base, UTCDateTime, utcnow
@@ -77,6 +77,7 @@ class LoginFailure(TenantOwned, Base):
     """One failed password login, kept for the lockout window."""
 
     __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_recent", "tenant_id", "email", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))

@@ -28,6 +28,10 @@ class Permission(StrEnum):
     users_manage = "users.manage"
     dlq_read = "dlq.read"
     dlq_replay = "dlq.replay"
+    compliance_read = "compliance.read"
+    compliance_scan = "compliance.scan"
+    compliance_exceptions = "compliance.exceptions"
+    compliance_accounts = "compliance.accounts"
     session_self = "session.self"
     tenants_manage = "tenants.manage"
 
@@ -81,6 +85,24 @@ TABLE: dict[Permission, Rule] = {
     ),
     Permission.dlq_read: _rule("list dead letters", {R.admin}, {Scope.admin}, writes=False),
     Permission.dlq_replay: _rule("replay dead letters", {R.admin}, {Scope.admin}, writes=True),
+    Permission.compliance_read: _rule(
+        "cloud accounts, scans, findings, scores, frameworks, controls, finding exports",
+        ALL_ROLES,
+        {Scope.read},
+        writes=False,
+    ),
+    Permission.compliance_scan: _rule(
+        "start compliance scans", {R.admin, R.analyst}, {Scope.admin}, writes=True
+    ),
+    Permission.compliance_exceptions: _rule(
+        "create and revoke exceptions (mutes) of findings",
+        {R.admin, R.analyst},
+        {Scope.admin},
+        writes=True,
+    ),
+    Permission.compliance_accounts: _rule(
+        "add, change and remove cloud accounts", {R.admin}, {Scope.admin}, writes=True
+    ),
     Permission.session_self: _rule(
         "read one's own identity, log out", ALL_ROLES, set(), writes=False
     ),

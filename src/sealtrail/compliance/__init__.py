@@ -1,0 +1,2 @@
+"""Compliance: cloud inventory, a declarative control library mapped to frameworks,
+scans, findings, exceptions and scores."""

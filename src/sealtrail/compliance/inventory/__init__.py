@@ -1,0 +1,1 @@
+"""Inventory: a cloud account as normalized resource documents (see `model`)."""
