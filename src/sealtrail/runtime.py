@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -9,6 +10,9 @@ from functools import cached_property
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from sealtrail.compliance.credentials import CredentialBox
+from sealtrail.compliance.library import Library, evaluate, load_library
+from sealtrail.compliance.scanner import ScanWorker
 from sealtrail.config import Settings
 from sealtrail.db import migrate
 from sealtrail.db.base import utcnow
@@ -34,6 +38,35 @@ class Runtime:
     partitioner: Partitioner
     _keyring: KeyRing | None = field(default=None, repr=False)
     rate_limiter: RateLimiter = field(default_factory=MemoryRateLimiter)
+    scan_wakeup: threading.Event = field(default_factory=threading.Event)
+
+    @cached_property
+    def credential_box(self) -> CredentialBox:
+        """Encrypts cloud credentials with the key of the data directory."""
+        return CredentialBox.in_data_dir(self.settings.data_dir)
+
+    def library(self) -> Library:
+        """The control library and frameworks (loaded once, validated)."""
+        return load_library()
+
+    def wake_scans(self) -> None:
+        """Tell a scan worker in this process that a scan was queued."""
+        self.scan_wakeup.set()
+
+    def scan_worker(self) -> ScanWorker:
+        """A scan worker writing its trail events through the queue."""
+        from sealtrail.compliance.inventory.aws.collect import collect
+        from sealtrail.selfaudit.sink import QueueSink
+
+        return ScanWorker(
+            self.factory,
+            self.credential_box,
+            self.library,
+            collect=collect,
+            evaluate=evaluate,
+            record=QueueSink(self.factory, self.queue),
+            wakeup=self.scan_wakeup,
+        )
 
     @cached_property
     def jwt_secret(self) -> bytes:

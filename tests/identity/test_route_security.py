@@ -85,6 +85,7 @@ class World:
     creds_a: dict[str, str]
     creds_b: dict[str, str]
     markers_a: list[str]
+    ids: dict[str, str]
 
 
 def _bury(runtime, tenant_id: int, body: bytes) -> str:
@@ -127,6 +128,7 @@ def world(client, runtime) -> World:
         "/api/v1/keys", json={"name": "victim", "scopes": ["read"]}, headers=a.auth("admin")
     ).json()
     letter = _bury(runtime, a.id, b'{"dead": "' + marker.encode() + b'"}')
+    compliance = _compliance_of(client, runtime, a, marker)
     return World(
         a=a,
         b=b,
@@ -136,8 +138,88 @@ def world(client, runtime) -> World:
         a_victim_key=key["prefix"],
         creds_a=_equip(client, runtime, a),
         creds_b=_equip(client, runtime, b),
-        markers_a=[marker, a.name, victim.email, key["prefix"], a_event["id"]],
+        markers_a=[
+            marker,
+            a.name,
+            victim.email,
+            key["prefix"],
+            a_event["id"],
+            compliance["account_ref"],
+        ],
+        ids=compliance,
     )
+
+
+def _compliance_of(client, runtime, tenant, marker: str) -> dict[str, str]:
+    """Tenant A's cloud account, a queued scan, an exception and a finding."""
+    from datetime import UTC, datetime, timedelta
+
+    from sealtrail.compliance.models import Finding
+
+    name = f"acct-{uuid.uuid4().hex[:6]}"
+    base = "/api/v1/compliance"
+    account = client.post(
+        f"{base}/accounts", json=_account_body(name), headers=tenant.auth("admin")
+    ).json()
+    scan = client.post(
+        f"{base}/scans",
+        json={"account": name, "controls": ["AWS-S3-006"]},
+        headers=tenant.auth("admin"),
+    ).json()
+    exception = client.post(
+        f"{base}/exceptions",
+        json={
+            "account": name,
+            "control_id": "AWS-S3-006",
+            "resource_pattern": f"arn:aws:s3:::{marker}*",
+            "owner": "owner@example.com",
+            "reason": marker,
+            "expires_at": (datetime.now(UTC) + timedelta(days=30)).isoformat(),
+        },
+        headers=tenant.auth("admin"),
+    ).json()
+    now = datetime.now(UTC)
+    with runtime.factory() as session, session.begin():
+        finding = Finding(
+            tenant_id=tenant.id,
+            account_ref=account["id"],
+            control_id="AWS-S3-006",
+            service="s3",
+            resource_id=f"arn:aws:s3:::{marker}",
+            resource_type="aws.s3.bucket",
+            region="eu-west-1",
+            status="FAIL",
+            result="FAIL",
+            severity="medium",
+            details=marker,
+            evidence={"name": marker},
+            first_seen=now,
+            last_seen=now,
+            last_scan_id=scan["id"],
+        )
+        session.add(finding)
+        session.flush()
+        finding_id = finding.id
+    return {
+        "account_ref": name,
+        "scan_id": str(scan["id"]),
+        "exception_id": str(exception["id"]),
+        "finding_id": str(finding_id),
+        "framework_id": "cis-aws-3.0",
+        "control_id": "AWS-S3-006",
+    }
+
+
+def _account_body(name: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "account_id": "123456789012",
+        "regions": ["eu-west-1"],
+        "access_keys": {
+            "access_key_id": "AKIAIOSFODNN7EXAMPLE",
+            "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        },
+    }
 
 
 def path_of(route: APIRoute, world: World) -> str:
@@ -145,6 +227,7 @@ def path_of(route: APIRoute, world: World) -> str:
         "event_id": world.a_event,
         "key_ref": world.a_victim_key,
         "user_ref": str(world.a_victim_user.id),
+        **world.ids,
     }
     path = route.path
     for name in route.param_convertors:
@@ -164,6 +247,16 @@ def body_of(route: APIRoute, method: str, world: World) -> Any:
         "/api/v1/tenants": {"name": f"t-{uuid.uuid4().hex[:8]}"},
         "/api/v1/auth/login": {"email": "x@example.com", "password": "x" * 12},
         "/api/v1/auth/refresh": {"refresh_token": "rt_x"},
+        "/api/v1/compliance/accounts": _account_body(f"b-{uuid.uuid4().hex[:6]}"),
+        "/api/v1/compliance/accounts/{account_ref}": {"regions": ["us-east-1"]},
+        "/api/v1/compliance/scans": {"account": world.ids["account_ref"]},
+        "/api/v1/compliance/exceptions": {
+            "account": world.ids["account_ref"],
+            "control_id": "*",
+            "owner": "attacker@example.com",
+            "reason": "mute everything",
+            "expires_at": "2099-01-01T00:00:00Z",
+        },
     }
     if method not in {"POST", "PUT", "PATCH"}:
         return None
@@ -193,6 +286,8 @@ EXPECTED: dict[str, set[Permission]] = {
 }
 
 
+# Path parameters naming platform-wide things (the control library), not tenant data.
+GLOBAL_PARAMS = {"framework_id", "control_id"}
 SELF_DESTRUCTIVE = {("POST", "/api/v1/auth/logout")}  # tested on its own: ends the session
 
 
@@ -227,7 +322,16 @@ def _snapshot_a(client, runtime, world) -> dict[str, Any]:
         "/api/v1/audit/events", params={"source": "trading"}, headers=a.auth("admin")
     ).json()["items"]
     letters = client.get("/api/v1/admin/dlq", headers=a.auth("admin")).json()["items"]
+    base = "/api/v1/compliance"
+    accounts = client.get(f"{base}/accounts", headers=a.auth("admin")).json()
+    exceptions = client.get(f"{base}/exceptions", headers=a.auth("admin")).json()
+    found = client.get(f"{base}/findings", headers=a.auth("admin")).json()["items"]
+    scans = client.get(f"{base}/scans", headers=a.auth("admin")).json()
     return {
+        "accounts": sorted((x["name"], tuple(x["regions"]), x["updated_at"]) for x in accounts),
+        "exceptions": sorted((x["id"], x["revoked_at"]) for x in exceptions),
+        "findings": sorted((x["id"], x["status"]) for x in found),
+        "scans": sorted(x["id"] for x in scans),
         "keys": sorted((k["prefix"], k["revoked_at"], tuple(k["scopes"])) for k in keys),
         "users": sorted((u["email"], u["role"], u["disabled_at"]) for u in users),
         "events": sorted(e["id"] for e in events),
@@ -255,7 +359,7 @@ def test_tenant_b_cannot_read_or_change_tenant_a(client, runtime, world):
                 assert marker not in text, f"{where} leaked {marker!r}: {text[:300]}"
             if r.status_code in (401, 403):
                 continue
-            if route.param_convertors:
+            if set(route.param_convertors) - GLOBAL_PARAMS:
                 assert r.status_code == 404, f"{where}: {r.status_code} {text[:300]}"
             if route.path == "/api/v1/admin/dlq/replay":
                 assert r.json() == {"replayed": 0}, where

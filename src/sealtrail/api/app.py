@@ -14,6 +14,7 @@ from pydantic.json_schema import models_json_schema
 import sealtrail
 from sealtrail.api.errors import install_error_handlers
 from sealtrail.api.middleware import RequestContext
+from sealtrail.compliance import routes as compliance_routes
 from sealtrail.events import routes as events_routes
 from sealtrail.identity import auth_routes, oidc_routes, user_routes
 from sealtrail.identity import routes as identity_routes
@@ -31,17 +32,24 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        thread: threading.Thread | None = None
+        threads: list[threading.Thread] = []
         if run_worker:
-            thread = threading.Thread(
-                target=runtime.worker().run, args=(stop,), name="trail-worker", daemon=True
-            )
-            thread.start()
+            threads = [
+                threading.Thread(
+                    target=runtime.worker().run, args=(stop,), name="trail-worker", daemon=True
+                ),
+                threading.Thread(
+                    target=runtime.scan_worker().run, args=(stop,), name="scan-worker", daemon=True
+                ),
+            ]
+            for thread in threads:
+                thread.start()
         try:
             yield
         finally:
             stop.set()
-            if thread is not None:
+            runtime.wake_scans()
+            for thread in threads:
                 thread.join(timeout=30)
 
     app = FastAPI(
@@ -68,6 +76,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     app.include_router(user_routes.tenants_router)
     app.include_router(dlq_routes.router)
     app.include_router(ledger_routes.router)
+    app.include_router(compliance_routes.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

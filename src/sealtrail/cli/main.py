@@ -8,6 +8,7 @@ import typer
 
 import sealtrail
 from sealtrail.cli import server
+from sealtrail.cli.compliance import scan_app
 from sealtrail.cli.dlq import dlq_app
 from sealtrail.cli.identity import keys_app, tenants_app
 from sealtrail.cli.ledger import export, ledger_app, verify
@@ -28,6 +29,7 @@ app.add_typer(tenants_app, name="tenants")
 app.add_typer(keys_app, name="keys")
 app.add_typer(users_app, name="users")
 app.add_typer(superadmin_app, name="superadmin")
+app.add_typer(scan_app, name="scan")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(ledger_app, name="ledger")
 app.command()(export)

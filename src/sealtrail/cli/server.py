@@ -76,7 +76,7 @@ def api(data_dir: DataDir = None, host: Host = None, port: Port = None) -> None:
 
 
 def worker(data_dir: DataDir = None) -> None:
-    """Run the trail worker alone until interrupted."""
+    """Run the workers alone (trail and compliance scans) until interrupted."""
     settings = settings_from(data_dir)
     configure_logging(settings.log_level, settings.log_format)
     with opened(data_dir) as runtime:
@@ -84,11 +84,17 @@ def worker(data_dir: DataDir = None) -> None:
 
         def on_signal(signum: int, _frame: FrameType | None) -> None:
             stop.set()
+            runtime.wake_scans()
 
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-        console.print("Worker running; Ctrl-C stops it.")
+        console.print("Worker running (trail and compliance scans); Ctrl-C stops it.")
+        scans = threading.Thread(
+            target=runtime.scan_worker().run, args=(stop,), name="scan-worker", daemon=True
+        )
+        scans.start()
         runtime.worker().run(stop)
+        scans.join(timeout=30)
 
 
 def migrate(data_dir: DataDir = None) -> None:

@@ -31,7 +31,9 @@ class AccessKeys(BaseModel):
 class AssumeRole(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    role_arn: str = Field(pattern=r"^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}$")
+    role_arn: str = Field(
+        pattern=r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]+$", max_length=2048
+    )
     external_id: str | None = Field(default=None, min_length=2, max_length=1224)
 
 
