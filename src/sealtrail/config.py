@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     queue_max_deliveries: int = Field(default=5, ge=1)
     queue_retention_days: float = Field(default=14.0, gt=0)
     worker_batch_size: int = Field(default=100, ge=1, le=10_000)
+    worker_max_batch_size: int = Field(
+        default=1000, ge=1, le=10_000, description="Largest batch under a backlog."
+    )
     worker_poll_interval: float = Field(default=0.2, gt=0)
     worker_retry_delay: float = Field(default=5.0, ge=0)
 

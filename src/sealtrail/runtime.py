@@ -136,6 +136,7 @@ class Runtime:
             self.queue,
             self.partitioner,
             batch_size=s.worker_batch_size,
+            max_batch_size=s.worker_max_batch_size,
             poll_interval=s.worker_poll_interval,
             retry_delay=s.worker_retry_delay,
             partitions_ahead=s.postgres_partitions_ahead,

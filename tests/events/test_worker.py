@@ -141,3 +141,19 @@ def test_back_dated_events_land_in_their_month(client, runtime, tenant):
     drain(runtime)
     page = client.get(URL, params={"until": "2019-04-01T00:00:00Z"}, headers=tenant.auth("read"))
     assert [e["id"] for e in page.json()["items"]] == [old["id"]]
+
+
+def test_batches_grow_under_a_backlog_and_shrink_when_it_is_gone(client, runtime, tenant):
+    batch = [event() for _ in range(1000)]
+    for start in range(0, 1000, 500):
+        r = client.post(URL, json=batch[start : start + 500], headers=tenant.auth("ingest"))
+        assert r.status_code == 202
+    worker = runtime.worker()
+    worker.batch_size, worker.max_batch_size, worker._next_batch = 100, 400, 100
+    sizes = []
+    while handled := worker.process_once():
+        sizes.append(handled)
+    assert sizes == [100, 200, 400, 300]
+    assert worker._next_batch == 100
+    stored = client.get(URL, params={"limit": 500}, headers=tenant.auth("read")).json()
+    assert len(stored["items"]) == 500

@@ -31,6 +31,7 @@ class TrailWorker:
         partitioner: Partitioner,
         *,
         batch_size: int = 100,
+        max_batch_size: int | None = None,
         poll_interval: float = 0.2,
         retry_delay: float = 5.0,
         partitions_ahead: int = 3,
@@ -42,6 +43,10 @@ class TrailWorker:
         self.queue = queue
         self.partitioner = partitioner
         self.batch_size = batch_size
+        # Under a backlog batches double up to this size: fewer commits (and fsyncs) per
+        # event when it matters, small batches (low latency) when the queue is shallow.
+        self.max_batch_size = max(batch_size, max_batch_size or batch_size)
+        self._next_batch = batch_size
         self.poll_interval = poll_interval
         self.retry_delay = retry_delay
         self.partitions_ahead = partitions_ahead
@@ -89,7 +94,11 @@ class TrailWorker:
 
     def process_once(self) -> int:
         """Receive one batch and store it; return how many messages were handled."""
-        deliveries = self.queue.receive(self.batch_size)
+        asked = self._next_batch
+        deliveries = self.queue.receive(asked)
+        self._next_batch = (
+            min(self.max_batch_size, asked * 2) if len(deliveries) == asked else self.batch_size
+        )
         if not deliveries:
             return 0
         decoded: list[tuple[Delivery, QueuedEvent]] = []
