@@ -280,6 +280,9 @@ def main() -> None:
     parser.add_argument("--latency-rate", type=int, default=10_000)
     parser.add_argument("--latency-seconds", type=float, default=30.0)
     parser.add_argument("--baseline-rows", type=int, default=200_000)
+    parser.add_argument(
+        "--worker-mode", choices=("process", "thread"), default=None, help="SEALTRAIL_WORKER_MODE"
+    )
     args = parser.parse_args()
     rows = baseline_rows(args.baseline_rows)
     for engine_name in args.engines.split(","):
@@ -293,7 +296,10 @@ def main() -> None:
                 try:
                     settings = Settings(data_dir=workdir / "data", database_url=engine.database_url)
                     keys = prepare_tenant(settings)
-                    with Server(workdir / "data", engine.env()) as srv:
+                    env = engine.env()
+                    if args.worker_mode:
+                        env["SEALTRAIL_WORKER_MODE"] = args.worker_mode
+                    with Server(workdir / "data", env) as srv:
                         accepted, e2e = throughput(srv, keys, args.events, args.clients)
                         p50, p99 = latency(srv, keys, args.latency_rate, args.latency_seconds)
                     base = engine.baseline(rows)

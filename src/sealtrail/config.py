@@ -43,6 +43,10 @@ class Settings(BaseSettings):
         default=1000, ge=1, le=10_000, description="Largest batch under a backlog."
     )
     worker_poll_interval: float = Field(default=0.2, gt=0)
+    worker_mode: Literal["process", "thread"] = Field(
+        default="process",
+        description="`sealtrail up`: workers in a child process (own core) or in threads.",
+    )
     worker_retry_delay: float = Field(default=5.0, ge=0)
 
     ingest_max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)

@@ -77,5 +77,54 @@ def test_events_flow_from_ingest_to_query_through_the_running_worker(server):
             break
         time.sleep(0.05)
     assert {e["id"] for e in page["items"]} == {e["id"] for e in batch}
-    metrics = httpx.get(f"{srv.url}/metrics").text
+    # The worker runs in a child process and publishes its counters every 2 s.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        metrics = httpx.get(f"{srv.url}/metrics").text
+        if "sealtrail_events_stored_total 50.0" in metrics:
+            break
+        time.sleep(0.2)
     assert "sealtrail_events_stored_total 50.0" in metrics
+
+
+def test_the_worker_is_a_child_that_is_restarted_and_dies_with_the_server(tmp_path: Path):
+    import os
+    import signal
+
+    srv = Server(data_dir=tmp_path / "data", env=server_env(None))
+    srv.start()
+    try:
+        children = _children(srv.proc.pid)
+        assert len(children) == 1, children
+        os.kill(children[0], signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _children(srv.proc.pid) in ([], children):
+            time.sleep(0.1)
+        [restarted] = _children(srv.proc.pid)
+        assert restarted != children[0]
+    finally:
+        os.kill(srv.proc.pid, signal.SIGKILL)  # no graceful shutdown at all
+        srv.proc.wait()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(restarted):
+        time.sleep(0.1)
+    assert not _alive(restarted), "the worker outlived the server"
+
+
+def _children(pid: int) -> list[int]:
+    """Children of every thread of `pid` (the supervisor thread respawns the worker)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(x) for x in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue
+    return sorted(found)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split()[2]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

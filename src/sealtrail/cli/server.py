@@ -15,7 +15,9 @@ from sealtrail.cli.common import DataDir, console, fail, opened, settings_from
 from sealtrail.errors import SealtrailError
 from sealtrail.identity.bootstrap import bootstrap
 from sealtrail.observability.logging import configure_logging
+from sealtrail.observability.worker_metrics import Publisher
 from sealtrail.runtime import Runtime
+from sealtrail.supervisor import WorkerProcess
 
 Host = Annotated[str | None, typer.Option(help="Interface to listen on.")]
 Port = Annotated[int | None, typer.Option(help="Port to listen on.")]
@@ -51,7 +53,11 @@ def _serve(data_dir: DataDir, host: str | None, port: int | None, *, with_worker
         )
         console.print(f"Admin email: {first.admin_email}", highlight=False, soft_wrap=True)
         console.print(f"Admin password: {first.admin_password}", highlight=False, soft_wrap=True)
-    app = create_app(runtime, run_worker=with_worker)
+    child: WorkerProcess | None = None
+    if with_worker and settings.worker_mode == "process":
+        child = WorkerProcess(settings.data_dir)
+        child.start()
+    app = create_app(runtime, run_worker=with_worker and child is None)
     try:
         uvicorn.run(
             app,
@@ -62,11 +68,13 @@ def _serve(data_dir: DataDir, host: str | None, port: int | None, *, with_worker
             timeout_graceful_shutdown=10,
         )
     finally:
+        if child is not None:
+            child.stop()
         runtime.close()
 
 
 def up(data_dir: DataDir = None, host: Host = None, port: Port = None) -> None:
-    """Migrate, then run the API and the worker in one process."""
+    """Migrate, then run the API and the workers (a child process, or threads)."""
     _serve(data_dir, host, port, with_worker=True)
 
 
@@ -89,12 +97,15 @@ def worker(data_dir: DataDir = None) -> None:
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         console.print("Worker running (trail and compliance scans); Ctrl-C stops it.")
+        publisher = Publisher(runtime.settings.data_dir)
+        publisher.start()
         scans = threading.Thread(
             target=runtime.scan_worker().run, args=(stop,), name="scan-worker", daemon=True
         )
         scans.start()
         runtime.worker().run(stop)
         scans.join(timeout=30)
+        publisher.stop()
 
 
 def migrate(data_dir: DataDir = None) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sealtrail.api.deps import PUBLIC, RuntimeDep
 from sealtrail.api.responses import JSON
 from sealtrail.observability import metrics
+from sealtrail.observability.worker_metrics import MergedRegistry
 
 router = APIRouter(tags=["operations"], dependencies=[Depends(PUBLIC)])
 
@@ -53,4 +54,5 @@ def prometheus_metrics(runtime: RuntimeDep) -> Response:
     metrics.QUEUE_IN_FLIGHT.set(stats.in_flight)
     metrics.QUEUE_OLDEST_AGE.set(stats.oldest_age_seconds)
     metrics.DLQ_SIZE.set(stats.dead_letters)
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+    merged = MergedRegistry(runtime.settings.data_dir)
+    return Response(generate_latest(merged), media_type=CONTENT_TYPE_LATEST)
