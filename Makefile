@@ -33,8 +33,15 @@ format: setup
 	$(BIN)/ruff format src tests bench
 
 bench: setup
+	[ bench/results/prowler-venv/.installed-stamp -nt bench/prowler-requirements.txt ] || { \
+	  $(PYTHON) -m venv bench/results/prowler-venv && \
+	  bench/results/prowler-venv/bin/pip install --quiet --upgrade pip && \
+	  bench/results/prowler-venv/bin/pip install --quiet -r bench/prowler-requirements.txt && \
+	  touch bench/results/prowler-venv/.installed-stamp; }
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/query.py
+	$(BIN)/python bench/ledger.py
+	$(BIN)/python bench/scan.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

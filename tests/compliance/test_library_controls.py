@@ -409,3 +409,20 @@ def test_compliant_documents_fail_no_control_of_their_type(rtype: str) -> None:
     mine = [r for r in results if r.resource_type == rtype]
     assert mine
     assert {r.status for r in mine} <= {"PASS", "NOT_APPLICABLE"}
+
+
+@pytest.mark.parametrize(
+    ("rule", "verdict"),
+    [
+        (_rule("tcp", 0, 65535), "FAIL"),
+        ({**_rule("udp", 0, 65535, "10.0.0.0/8"), "ipv6_ranges": ["::/0"]}, "FAIL"),
+        (_rule("6", 0, 65535), "FAIL"),
+        (_rule("tcp", 1, 65535), "PASS"),
+        (_rule("tcp", 0, 65535, "10.0.0.0/8"), "PASS"),
+        (_rule("icmp", -1, -1), "PASS"),
+    ],
+)
+def test_all_traffic_includes_the_whole_port_range_of_tcp_or_udp(rule, verdict) -> None:
+    """Found by bench/scan.py: Prowler flags TCP/UDP 0-65535 from the internet as all ports."""
+    status, details = judge("AWS-EC2-003", resource("aws.ec2.security_group", ingress=[rule]))
+    assert status == verdict, details
