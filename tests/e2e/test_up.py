@@ -77,7 +77,7 @@ def test_events_flow_from_ingest_to_query_through_the_running_worker(server):
             break
         time.sleep(0.05)
     assert {e["id"] for e in page["items"]} == {e["id"] for e in batch}
-    # The worker runs in a child process and publishes its counters every 2 s.
+    # The worker runs in a child process and publishes its counters every 0.5 s.
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         metrics = httpx.get(f"{srv.url}/metrics").text

@@ -134,13 +134,18 @@ def store_batch(session: Session, events: Sequence[QueuedEvent]) -> list[QueuedE
         conn.execute(insert(EVENT_TARGETS), targets)
     # The ledger grows in this same transaction: an event is stored if and only if it
     # has its leaf, so the trail and its proofs can never disagree.
-    for tenant_id, group in _by_tenant(to_store).items():
+    append_to_ledger(conn, to_store)
+    return to_store
+
+
+def append_to_ledger(conn: Connection, events: Sequence[QueuedEvent]) -> None:
+    """Give each event its leaf (the hash of its RFC 8785 bytes) in its tenant's log."""
+    for tenant_id, group in _by_tenant(events).items():
         ledger.append(
             conn,
             tenant_id,
             [ledger.Leaf(ev.id, ev.time, event_leaf_hash(ev.document)) for ev in group],
         )
-    return to_store
 
 
 def _by_tenant(events: Sequence[QueuedEvent]) -> dict[int, list[QueuedEvent]]:

@@ -108,8 +108,7 @@ def inclusion(
     assert index is not None
     if tree_size is None:
         tree_size = checkpoints.latest(conn, caller.tenant_id).size
-    hashes = tree.inclusion_proof(conn, caller.tenant_id, index, tree_size)
-    leaf = tree.fetch_nodes(conn, caller.tenant_id, [(0, index)])[(0, index)]
+    leaf, hashes = tree.inclusion_proof(conn, caller.tenant_id, index, tree_size)
     return JSON(
         {
             "index": index,

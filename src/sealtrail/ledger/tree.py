@@ -3,13 +3,23 @@ roots and proofs read from stored complete subtrees (O(log n) rows per proof).""
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, insert, select, union_all, update
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Table,
+    TextClause,
+    bindparam,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -20,8 +30,7 @@ from sealtrail.verify import merkle
 from sealtrail.verify.merkle import NodeId
 
 
-@dataclass(frozen=True)
-class Leaf:
+class Leaf(NamedTuple):
     """An event to append: its id, time and leaf hash."""
 
     event_id: uuid.UUID
@@ -29,118 +38,175 @@ class Leaf:
     hash: bytes
 
 
-@dataclass(frozen=True)
-class Appended:
-    event_id: uuid.UUID
-    index: int
-    hash: bytes
+# Statements run per batch or per request are built once: building one costs more than
+# running it. An UPDATE, not a SELECT, reads the size for an append: it takes the head
+# row's lock on PostgreSQL and the database write lock on SQLite before the size is read.
+_HEAD = select(HEADS.c.size, HEADS.c.root).where(HEADS.c.tenant_id == bindparam("tenant"))
+_LOCK_HEAD = (
+    update(HEADS)
+    .where(HEADS.c.tenant_id == bindparam("tenant"))
+    .values(updated_at=bindparam("now"))
+    .returning(HEADS.c.size)
+)
+_SET_HEAD = (
+    update(HEADS)
+    .where(HEADS.c.tenant_id == bindparam("tenant"))
+    .values(size=bindparam("new_size"), root=bindparam("new_root"))
+)
 
 
-def _lock_head(conn: Connection, tenant_id: int) -> tuple[int, bytes]:
-    """The tenant's (size, root), its row locked until the transaction ends."""
-    insert_ = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(
-        insert_(HEADS)
-        .values(
-            tenant_id=tenant_id,
-            size=0,
-            root=merkle.EMPTY_ROOT,
-            checkpointed_size=0,
-            updated_at=utcnow(),
+def _lock_head(conn: Connection, tenant_id: int) -> int:
+    """The tenant's tree size, its head row locked until the transaction ends."""
+    params = {"tenant": tenant_id, "now": utcnow()}
+    size = conn.execute(_LOCK_HEAD, params).scalar_one_or_none()
+    if size is None:  # the tenant's first append
+        insert_ = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+        conn.execute(
+            insert_(HEADS)
+            .values(
+                tenant_id=tenant_id,
+                size=0,
+                root=merkle.EMPTY_ROOT,
+                checkpointed_size=0,
+                updated_at=params["now"],
+            )
+            .on_conflict_do_nothing(index_elements=["tenant_id"])
         )
-        .on_conflict_do_nothing(index_elements=["tenant_id"])
-    )
-    stmt = select(HEADS.c.size, HEADS.c.root).where(HEADS.c.tenant_id == tenant_id)
-    if conn.dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    row = conn.execute(stmt).one()
-    return int(row.size), bytes(row.root)
+        size = conn.execute(_LOCK_HEAD, params).scalar_one()
+    return int(size)
+
+
+# Arms per lookup statement: below SQLite's limit of 500 terms in a compound SELECT.
+_LOOKUP_ARMS = 256
+
+
+@functools.lru_cache(maxsize=512)
+def _lookup(leaves: int, nodes: int) -> TextClause:
+    """One statement reading `leaves` leaves and `nodes` stored subtrees by primary key.
+
+    A UNION ALL of point lookups: each arm is a primary-key probe on both engines (an OR
+    of (level, idx) pairs makes SQLite scan the table). Built once per shape: building it
+    with the expression language on every call cost several times more than running it.
+    """
+    # Only the tables' names and numbered parameter names are formatted in.
+    arms = [
+        f"SELECT 0 AS level, idx, hash FROM {LEAVES.name} "  # noqa: S608
+        f"WHERE tenant_id = :t AND idx = :x{i}"
+        for i in range(leaves)
+    ]
+    arms += [
+        f"SELECT level, idx, hash FROM {NODES.name} "  # noqa: S608
+        f"WHERE tenant_id = :t AND level = :l{i} AND idx = :y{i}"
+        for i in range(nodes)
+    ]
+    return text(" UNION ALL ".join(arms))
 
 
 def fetch_nodes(conn: Connection, tenant_id: int, ids: Iterable[NodeId]) -> dict[NodeId, bytes]:
     """Stored complete subtrees by (level, index): leaves for level 0, nodes above."""
-    by_level: dict[int, list[int]] = defaultdict(list)
-    for level, idx in ids:
-        by_level[level].append(idx)
+    wanted = sorted(set(ids))
     found: dict[NodeId, bytes] = {}
-    if 0 in by_level:
-        rows = conn.execute(
-            select(LEAVES.c.idx, LEAVES.c.hash).where(
-                LEAVES.c.tenant_id == tenant_id, LEAVES.c.idx.in_(by_level.pop(0))
-            )
-        )
-        found.update({(0, int(r.idx)): bytes(r.hash) for r in rows})
-    if by_level:
-        # One index range per level, glued with UNION ALL: an OR of (level, idx IN ...)
-        # makes SQLite scan the whole table.
-        parts = [
-            select(NODES.c.level, NODES.c.idx, NODES.c.hash).where(
-                NODES.c.tenant_id == tenant_id, NODES.c.level == lv, NODES.c.idx.in_(ix)
-            )
-            for lv, ix in by_level.items()
-        ]
-        rows = conn.execute(union_all(*parts) if len(parts) > 1 else parts[0])
-        found.update({(int(r.level), int(r.idx)): bytes(r.hash) for r in rows})
+    for start in range(0, len(wanted), _LOOKUP_ARMS):
+        chunk = wanted[start : start + _LOOKUP_ARMS]
+        leaves = [idx for level, idx in chunk if level == 0]
+        nodes = [(level, idx) for level, idx in chunk if level > 0]
+        params: dict[str, int] = {"t": tenant_id}
+        params.update({f"x{i}": idx for i, idx in enumerate(leaves)})
+        for i, (level, idx) in enumerate(nodes):
+            params[f"l{i}"] = level
+            params[f"y{i}"] = idx
+        rows = conn.execute(_lookup(len(leaves), len(nodes)), params)
+        found.update({(int(level), int(idx)): bytes(hash_) for level, idx, hash_ in rows})
     return found
 
 
-def append(conn: Connection, tenant_id: int, leaves: Sequence[Leaf]) -> list[Appended]:
+_Row = tuple[Any, ...]
+
+
+@functools.lru_cache(maxsize=16)
+def _insert_plan(
+    table: Table, dialect: Dialect
+) -> tuple[str, bool, tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]:
+    """A table's INSERT of all columns in the dialect's parameter style, whether it is
+    positional, the column names, and the bind conversions (position, function)."""
+    compiled = insert(table).compile(dialect=dialect)
+    names = tuple(column.key for column in table.c)
+    assert not compiled.positional or tuple(compiled.positiontup or ()) == names
+    conversions = tuple(
+        (i, convert)
+        for i, column in enumerate(table.c)
+        if (convert := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+    )
+    return str(compiled), compiled.positional, names, conversions
+
+
+def _insert_rows(conn: Connection, table: Table, rows: Sequence[_Row]) -> None:
+    """Insert whole rows (values in column order) with one executemany.
+
+    The columns' own bind conversions (UUIDs, UTC times) are applied here and the rows go
+    to the driver as they are: the expression layer's per-row parameter handling cost
+    about as much as the inserts themselves, and this runs for every stored event.
+    """
+    sql, positional, names, conversions = _insert_plan(table, conn.dialect)
+    if conversions:
+        rows = [_converted(row, conversions) for row in rows]
+    conn.exec_driver_sql(
+        sql, list(rows) if positional else [dict(zip(names, row, strict=True)) for row in rows]
+    )
+
+
+def _converted(row: _Row, conversions: tuple[tuple[int, Callable[[Any], Any]], ...]) -> _Row:
+    values = list(row)
+    for i, convert in conversions:
+        values[i] = convert(values[i])
+    return tuple(values)
+
+
+def append(conn: Connection, tenant_id: int, leaves: Sequence[Leaf]) -> range:
     """Append leaves to the tenant's log in the caller's transaction; return their indexes.
 
     Appends of one tenant are serialised by the head row's lock (PostgreSQL) or the
-    database write lock (SQLite), so indexes are gap-free and never reused.
+    database write lock (SQLite), so indexes are gap-free and never reused. Each complete
+    subtree the batch closes is stored, all in one executemany.
     """
     if not leaves:
-        return []
-    size, _ = _lock_head(conn, tenant_id)
+        return range(0)
+    size = _lock_head(conn, tenant_id)
     edge = merkle.range_nodes(0, size)
     stored = fetch_nodes(conn, tenant_id, edge)
-    stack: list[tuple[int, bytes]] = [(level, stored[(level, idx)]) for level, idx in edge]
-    new_nodes: list[dict[str, object]] = []
-    out: list[Appended] = []
-    for offset, leaf in enumerate(leaves):
-        index = size + offset
-        out.append(Appended(leaf.event_id, index, leaf.hash))
-        level, node, pos = 0, leaf.hash, index
-        while stack and stack[-1][0] == level:
-            _, left = stack.pop()
-            node = merkle.node_hash(left, node)
+    # The right edge: one complete subtree per set bit of the size, largest first.
+    stack = [stored[node] for node in edge]
+    new_nodes: list[tuple[int, int, int, bytes]] = []
+    for index, leaf in enumerate(leaves, size):
+        # Leaf `index` completes one subtree per trailing 1 bit of `index`, each merging
+        # the subtree on top of the stack with the one just built (MTH, RFC 9162 2.1.1).
+        node, level, pos = leaf.hash, 0, index
+        while pos & 1:
+            node = merkle.node_hash(stack.pop(), node)
             level += 1
             pos >>= 1
-            new_nodes.append({"tenant_id": tenant_id, "level": level, "idx": pos, "hash": node})
-        stack.append((level, node))
-    conn.execute(
-        insert(LEAVES),
+            new_nodes.append((tenant_id, level, pos, node))
+        stack.append(node)
+    _insert_rows(
+        conn,
+        LEAVES,
         [
-            {
-                "tenant_id": tenant_id,
-                "idx": a.index,
-                "event_id": a.event_id,
-                "time": leaf.time,
-                "hash": a.hash,
-            }
-            for a, leaf in zip(out, leaves, strict=True)
+            (tenant_id, index, event_id, time, hash_)
+            for index, (event_id, time, hash_) in enumerate(leaves, size)
         ],
     )
     if new_nodes:
-        conn.execute(insert(NODES), new_nodes)
+        _insert_rows(conn, NODES, new_nodes)
+    end = size + len(leaves)
     conn.execute(
-        update(HEADS)
-        .where(HEADS.c.tenant_id == tenant_id)
-        .values(
-            size=size + len(leaves),
-            root=merkle.fold_right([h for _, h in stack]),
-            updated_at=utcnow(),
-        )
+        _SET_HEAD, {"tenant": tenant_id, "new_size": end, "new_root": merkle.fold_right(stack)}
     )
-    return out
+    return range(size, end)
 
 
 def head(conn: Connection, tenant_id: int) -> tuple[int, bytes]:
     """The tenant's current (size, root); (0, empty root) before the first event."""
-    row = conn.execute(
-        select(HEADS.c.size, HEADS.c.root).where(HEADS.c.tenant_id == tenant_id)
-    ).one_or_none()
+    row = conn.execute(_HEAD, {"tenant": tenant_id}).one_or_none()
     return (int(row.size), bytes(row.root)) if row else (0, merkle.EMPTY_ROOT)
 
 
@@ -160,8 +226,11 @@ def _check_size(conn: Connection, tenant_id: int, size: int, name: str) -> None:
         )
 
 
-def inclusion_proof(conn: Connection, tenant_id: int, index: int, size: int) -> list[bytes]:
-    """PATH(index, D[0:size]) from stored subtrees."""
+def inclusion_proof(
+    conn: Connection, tenant_id: int, index: int, size: int
+) -> tuple[bytes, list[bytes]]:
+    """The leaf hash at `index` and PATH(index, D[0:size]), read from stored subtrees with
+    one query."""
     if size < 1:
         raise BadRequest("tree_size must be at least 1", {"field": "tree_size"})
     if not 0 <= index < size:
@@ -169,8 +238,16 @@ def inclusion_proof(conn: Connection, tenant_id: int, index: int, size: int) -> 
             f"index {index} is not in a tree of size {size}", {"field": "index", "tree_size": size}
         )
     _check_size(conn, tenant_id, size, "tree_size")
-    ranges = merkle.inclusion_ranges(index, size)
-    return merkle.resolve(ranges, lambda ids: fetch_nodes(conn, tenant_id, ids))
+    found: dict[NodeId, bytes] = {}
+
+    def fetch(ids: Iterable[NodeId]) -> dict[NodeId, bytes]:
+        found.update(fetch_nodes(conn, tenant_id, [*ids, (0, index)]))
+        return found
+
+    path = merkle.resolve(merkle.inclusion_ranges(index, size), fetch)
+    if (0, index) not in found:
+        raise LookupError(f"leaf {index} is not stored")
+    return found[(0, index)], path
 
 
 def consistency_proof(conn: Connection, tenant_id: int, first: int, second: int) -> list[bytes]:

@@ -2,7 +2,7 @@
 
 When `sealtrail up` runs the workers as a child process, their counters (events
 stored, batch durations, failures) live in that process. The worker writes its
-exposition to `<data dir>/run/worker.prom` every few seconds; `/metrics` adds those
+exposition to `<data dir>/run/worker.prom` every half second; `/metrics` adds those
 samples to its own (counters and histograms add up; the interpreter's own `process_*`
 and `python_*` families stay the API's). A file older than `STALE_AFTER` is ignored.
 """
@@ -19,7 +19,7 @@ from prometheus_client import REGISTRY, generate_latest
 from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
-WRITE_EVERY = 2.0
+WRITE_EVERY = 0.5
 STALE_AFTER = 30.0
 OWN_FAMILIES = ("process_", "python_")
 

@@ -10,6 +10,8 @@ import rfc8785
 from sealtrail.verify.merkle import leaf_hash
 
 MAX_SAFE_INTEGER = 2**53 - 1
+# Events nest a few levels (metadata 5, changes 10); deeper ones take the iterative walk.
+_MAX_DEPTH = 32
 
 
 def _plain(value: Any) -> bool:
@@ -32,6 +34,26 @@ def _plain(value: Any) -> bool:
     return True
 
 
+def _small_numbers(node: Any, depth: int = 0) -> bool:
+    """True when the dicts and lists in `node` (a dict or list) hold no float and no integer
+    beyond ±2^53-1: _plain without the key check, recursive because that is faster.
+
+    False also past _MAX_DEPTH levels, which only sends a (rare) deep event to _plain.
+    """
+    if depth > _MAX_DEPTH:
+        return False
+    for child in node.values() if type(node) is dict else node:
+        kind = type(child)
+        if kind is str:
+            continue
+        if kind is dict or kind is list:
+            if not _small_numbers(child, depth + 1):
+                return False
+        elif kind is float or (kind is int and not -MAX_SAFE_INTEGER <= child <= MAX_SAFE_INTEGER):
+            return False
+    return True
+
+
 def canonical_bytes(event: dict[str, Any]) -> bytes:
     """RFC 8785 serialisation of a stored event (the fields sent, `tenant`, `received_at`).
 
@@ -39,7 +61,16 @@ def canonical_bytes(event: dict[str, Any]) -> bytes:
     take a fast path (orjson, in C) that yields the same bytes; the rest go through the
     reference implementation.
     """
-    body = {k: v for k, v in event.items() if k != "ledger"}
+    if type(event) is dict and "ledger" not in event:
+        body = event
+    else:
+        body = {k: v for k, v in event.items() if k != "ledger"}
+    if _small_numbers(body):
+        fast = orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
+        # orjson writes non-ASCII characters as they are: ASCII output has ASCII keys, so
+        # with _small_numbers this is _plain(body), checked in C instead of a second walk.
+        if fast.isascii():
+            return fast
     if _plain(body):
         return orjson.dumps(body, option=orjson.OPT_SORT_KEYS)
     return rfc8785.dumps(body)
