@@ -50,3 +50,26 @@ def test_a_tenant_cannot_see_or_revoke_another_tenants_keys(client, runtime, ten
     assert client.delete(f"{URL}/{victim['id']}", headers=tenant.auth("admin")).status_code == 404
     # Still works for its owner.
     assert client.get(URL, headers=other.auth("admin")).status_code == 200
+
+
+def test_keys_are_revoked_by_an_all_digit_prefix_and_huge_ids_are_404(client, runtime, tenant):
+    from sealtrail.identity.models import ApiKey
+
+    created = client.post(
+        URL, json={"name": "digits", "scopes": ["read"]}, headers=tenant.auth("admin")
+    ).json()
+    with runtime.factory() as session, session.begin():
+        key = session.get(ApiKey, created["id"])
+        key.prefix = "904893991943"  # a prefix is hex: sometimes only decimal digits
+    r = client.delete(f"{URL}/904893991943", headers=tenant.auth("admin"))
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] == created["id"]
+    for ref in ("99999999999999999999", "2147483648"):
+        assert client.delete(f"{URL}/{ref}", headers=tenant.auth("admin")).status_code == 404
+        assert client.get(f"/api/v1/users/{ref}", headers=tenant.auth("admin")).status_code == 404
+        assert (
+            client.get(
+                f"/api/v1/compliance/accounts/{ref}", headers=tenant.auth("admin")
+            ).status_code
+            == 404
+        )

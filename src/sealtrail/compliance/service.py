@@ -36,7 +36,7 @@ from sealtrail.compliance.schemas import (
     ScanOut,
     ScoreOut,
 )
-from sealtrail.db.base import utcnow
+from sealtrail.db.base import as_row_id, utcnow
 from sealtrail.errors import Conflict, NotFound, ValidationFailed
 
 MAX_EXCEPTION_DAYS = 366
@@ -110,10 +110,12 @@ def create_account(
 def find_account(session: Session, ref: str | int) -> CloudAccount:
     """An account of the bound tenant by id or name; NotFound otherwise."""
     text = str(ref)
-    query = select(CloudAccount).where(
-        CloudAccount.id == int(text) if text.isdigit() else CloudAccount.name == text
-    )
-    account = session.scalar(query)
+    row_id = as_row_id(text)
+    account = None
+    if row_id is not None:
+        account = session.scalar(select(CloudAccount).where(CloudAccount.id == row_id))
+    if account is None:  # names may be digits too
+        account = session.scalar(select(CloudAccount).where(CloudAccount.name == text))
     if account is None:
         raise NotFound(f"no cloud account {text!r}", {"account": text})
     return account

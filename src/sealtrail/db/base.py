@@ -48,3 +48,13 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL
+
+
+def as_row_id(ref: str) -> int | None:
+    """`ref` as a row id when it is one (digits within INTEGER range), else None."""
+    if ref.isascii() and ref.isdigit() and len(ref) <= 10 and int(ref) <= MAX_ID:
+        return int(ref)
+    return None

@@ -12,13 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sealtrail.db.base import utcnow
+from sealtrail.db.base import as_row_id, utcnow
 from sealtrail.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from sealtrail.identity.models import ApiKey, Tenant
 from sealtrail.identity.schemas import ApiKeyCreated, ApiKeyOut, Caller, Scope, TenantOut
 
 TENANT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 KEY_PREFIX = "st"
+PREFIX_LENGTH = 12
 
 
 def _hash_secret(secret: str) -> str:
@@ -63,7 +64,7 @@ def create_api_key(
     session: Session, tenant: Tenant, name: str, scopes: Sequence[Scope]
 ) -> ApiKeyCreated:
     """Create a key; the secret is returned once and only its hash is kept."""
-    prefix = secrets.token_hex(6)
+    prefix = secrets.token_hex(PREFIX_LENGTH // 2)
     secret = secrets.token_urlsafe(32)
     key = ApiKey(
         tenant_id=tenant.id,
@@ -89,9 +90,11 @@ def list_api_keys(session: Session, tenant: Tenant) -> list[ApiKeyOut]:
 def revoke_api_key(session: Session, tenant: Tenant, key_ref: str) -> ApiKeyOut:
     """Revoke a key by id or prefix; revoking twice keeps the first time."""
     query = select(ApiKey).where(ApiKey.tenant_id == tenant.id)
+    # A prefix is 12 hex digits and may be all decimal digits: try it as a prefix first.
+    row_id = as_row_id(key_ref) if len(key_ref) != PREFIX_LENGTH else None
     query = (
-        query.where(ApiKey.id == int(key_ref))
-        if key_ref.isdigit()
+        query.where(ApiKey.id == row_id)
+        if row_id is not None
         else query.where(ApiKey.prefix == key_ref)
     )
     key = session.scalar(query)

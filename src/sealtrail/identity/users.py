@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sealtrail.db.base import utcnow
+from sealtrail.db.base import as_row_id, utcnow
 from sealtrail.errors import Conflict, NotFound, ValidationFailed
 from sealtrail.identity import passwords
 from sealtrail.identity.models import RefreshToken, Tenant, User
@@ -128,9 +128,10 @@ def list_users(session: Session, tenant: Tenant) -> list[UserOut]:
 def find_user(session: Session, tenant: Tenant, ref: str) -> User:
     """A user of `tenant` by id or email; NotFound otherwise (other tenants' users too)."""
     query = select(User).where(User.tenant_id == tenant.id)
+    row_id = as_row_id(ref)
     query = (
-        query.where(User.id == int(ref))
-        if ref.isdigit()
+        query.where(User.id == row_id)
+        if row_id is not None
         else query.where(User.email == ref.strip().lower())
     )
     user = session.scalar(query)
