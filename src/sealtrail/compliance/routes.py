@@ -18,7 +18,7 @@ from sealtrail.api.deps import (
     SessionDep,
 )
 from sealtrail.api.responses import JSON
-from sealtrail.compliance import export, service
+from sealtrail.compliance import exceptions, export, service
 from sealtrail.compliance.models import CloudAccount, Finding
 from sealtrail.compliance.schemas import (
     AccountCreate,
@@ -267,15 +267,15 @@ def create_exception(
     body: ExceptionCreate, caller: ExceptionManager, session: SessionDep, runtime: RuntimeDep
 ) -> Any:
     """Matching FAIL and ERROR findings become MUTED at once; they reopen on expiry."""
-    exc, account = service.create_exception(
+    exc, account = exceptions.create_exception(
         session, caller.tenant_id, runtime.library(), body, _who(caller)
     )
-    return service.exception_out(exc, account)
+    return exceptions.exception_out(exc, account)
 
 
 @router.get("/exceptions", response_model=list[ExceptionOut], summary="Exceptions")
 def list_exceptions(caller: ComplianceReader, session: SessionDep) -> Any:
-    return [service.exception_out(e, a) for e, a in service.list_exceptions(session)]
+    return [exceptions.exception_out(e, a) for e, a in exceptions.list_exceptions(session)]
 
 
 @router.delete(
@@ -285,9 +285,9 @@ def list_exceptions(caller: ComplianceReader, session: SessionDep) -> Any:
     summary="End an exception now",
 )
 def revoke_exception(exception_id: int, caller: ExceptionManager, session: SessionDep) -> Any:
-    exc = service.revoke_exception(session, exception_id)
+    exc = exceptions.revoke_exception(session, exception_id)
     account = session.get(CloudAccount, exc.account_ref) if exc.account_ref else None
-    return service.exception_out(exc, account.name if account else None)
+    return exceptions.exception_out(exc, account.name if account else None)
 
 
 # -- scores, frameworks, controls -------------------------------------------------

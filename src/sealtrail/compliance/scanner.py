@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -20,18 +18,16 @@ import structlog
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from sealtrail.compliance import service
+from sealtrail.compliance import exceptions, service
 from sealtrail.compliance.credentials import CredentialBox
-from sealtrail.compliance.inventory.model import AccountSpec, Inventory
+from sealtrail.compliance.inventory.model import Inventory
 from sealtrail.compliance.library import Evaluation, Library
 from sealtrail.compliance.models import (
     CloudAccount,
     ComplianceException,
-    Finding,
     Scan,
-    ScanResult,
-    Score,
 )
+from sealtrail.compliance.results import ScanContext, store_results
 from sealtrail.db.base import utcnow
 from sealtrail.db.tenancy import bind_tenant
 from sealtrail.identity.models import Tenant
@@ -46,20 +42,6 @@ STALE_RUNNING = timedelta(hours=2)
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 JUDGED = ("PASS", "FAIL")
 DIFF_LIST_LIMIT = 100
-
-
-@dataclass
-class ScanContext:
-    """What one scan run needs, loaded once."""
-
-    scan_id: int
-    tenant_id: int
-    tenant: str
-    account: str
-    spec: AccountSpec
-    controls: list[str]
-    framework: str | None
-    requested_by: dict[str, Any]
 
 
 class ScanWorker:
@@ -171,7 +153,7 @@ class ScanWorker:
                 ctx.spec, resource_types=types, progress=self._progress(scan_id)
             )
             evaluations = self.evaluate(library, inventory, ctx.controls, now=utcnow())
-            summary = self._store(ctx, library, inventory, evaluations)
+            summary = store_results(self.factory, ctx, library, inventory, evaluations)
         except Exception as exc:
             log.exception("scan.failed", scan_id=scan_id)
             self._finish(scan_id, "failed", error=f"{type(exc).__name__}: {exc}")
@@ -213,115 +195,6 @@ class ScanWorker:
                 .values(status=status, finished_at=utcnow(), error=error)
             )
 
-    def _store(
-        self,
-        ctx: ScanContext,
-        library: Library,
-        inventory: Inventory,
-        evaluations: list[Evaluation],
-    ) -> dict[str, Any]:
-        now = utcnow()
-        with self.factory() as session, session.begin():
-            bind_tenant(session, ctx.tenant_id)
-            scan = session.get(Scan, ctx.scan_id)
-            assert scan is not None
-            account_ref = scan.account_ref
-            previous = _previous_results(session, account_ref, ctx.scan_id)
-            existing = {
-                (f.control_id, f.resource_id): f
-                for f in session.scalars(
-                    select(Finding).where(
-                        Finding.account_ref == account_ref, Finding.control_id.in_(ctx.controls)
-                    )
-                )
-            }
-            exceptions = service.active_exceptions(session, now)
-            seen: set[int] = set()
-            statuses: list[tuple[str, str]] = []  # (control, status)
-            diff: dict[str, list[int]] = {"new": [], "resolved": [], "regressed": []}
-            for ev in evaluations:
-                control = library.controls[ev.control_id]
-                finding = existing.get((ev.control_id, ev.resource_id))
-                before = previous.get(finding.id) if finding is not None else None
-                if finding is None:
-                    finding = Finding(
-                        tenant_id=ctx.tenant_id,
-                        account_ref=account_ref,
-                        control_id=ev.control_id,
-                        resource_id=ev.resource_id,
-                        first_seen=now,
-                    )
-                    session.add(finding)
-                finding.service = control.service
-                finding.resource_type = ev.resource_type
-                finding.region = ev.region
-                finding.severity = control.severity
-                finding.details = ev.details
-                finding.evidence = ev.evidence
-                finding.last_seen = now
-                finding.last_scan_id = ctx.scan_id
-                finding.present = True
-                was = finding.result if finding.id is not None else None
-                finding.result = ev.status
-                status, exc_id = service.muted_status(ev.status, exceptions, finding)
-                finding.status, finding.exception_id = status, exc_id
-                if ev.status == "PASS" and was in ("FAIL", "ERROR"):
-                    finding.resolved_at = now
-                elif ev.status == "FAIL":
-                    finding.resolved_at = None
-                session.flush()
-                seen.add(finding.id)
-                statuses.append((ev.control_id, status))
-                session.add(
-                    ScanResult(
-                        tenant_id=ctx.tenant_id,
-                        scan_id=ctx.scan_id,
-                        finding_id=finding.id,
-                        status=status,
-                        result=ev.status,
-                    )
-                )
-                if ev.status == "FAIL" and before is None:
-                    diff["new"].append(finding.id)
-                elif ev.status == "FAIL" and before == "PASS":
-                    diff["regressed"].append(finding.id)
-                elif ev.status == "PASS" and before == "FAIL":
-                    diff["resolved"].append(finding.id)
-            regions = set(ctx.spec.regions) | {"global"}
-            for key, finding in existing.items():
-                if finding.id in seen or finding.region not in regions:
-                    continue
-                # Covered by this scan and not seen: the resource is gone.
-                if finding.present:
-                    finding.present = False
-                    if finding.result == "FAIL":
-                        finding.resolved_at = now
-                        if previous.get(finding.id) == "FAIL":
-                            diff["resolved"].append(finding.id)
-                del key
-            summary = _summary(library, ctx, inventory, statuses, diff)
-            for framework, score in summary["scores"].items():
-                session.add(
-                    Score(
-                        tenant_id=ctx.tenant_id,
-                        scan_id=ctx.scan_id,
-                        account_ref=account_ref,
-                        framework=framework,
-                        passed=score["passed"],
-                        failed=score["failed"],
-                        errors=score["errors"],
-                        muted=score["muted"],
-                        score=score["score"],
-                        created_at=now,
-                    )
-                )
-            scan.summary = summary
-            scan.status = "succeeded"
-            scan.finished_at = utcnow()
-            scan.progress_done = scan.progress_total = max(scan.progress_total, 1)
-            scan.progress_label = "done"
-        return summary
-
     # -- exceptions that expire -----------------------------------------------------
 
     def expire_exceptions(self, *, force: bool = False) -> int:
@@ -349,7 +222,7 @@ class ScanWorker:
                 if row is None or row.expiry_recorded_at is not None:
                     continue
                 row.expiry_recorded_at = now
-                reopened = service.reapply_exceptions(session, now)
+                reopened = exceptions.reapply_exceptions(session, now)
             done += 1
             self._record(
                 (exc.tenant_id, tenant_name),
@@ -399,81 +272,3 @@ class ScanWorker:
             )
         except Exception:
             log.exception("scan.trail_failed", action=action)
-
-
-def _previous_results(session: Session, account_ref: int, scan_id: int) -> dict[int, str]:
-    """Finding id → raw result in the account's last succeeded scan before this one."""
-    last = session.scalar(
-        select(Scan.id)
-        .where(Scan.account_ref == account_ref, Scan.status == "succeeded", Scan.id < scan_id)
-        .order_by(Scan.id.desc())
-        .limit(1)
-    )
-    if last is None:
-        return {}
-    rows = session.execute(
-        select(ScanResult.finding_id, ScanResult.result).where(ScanResult.scan_id == last)
-    )
-    return {int(r.finding_id): str(r.result) for r in rows}
-
-
-def _summary(
-    library: Library,
-    ctx: ScanContext,
-    inventory: Inventory,
-    statuses: list[tuple[str, str]],
-    diff: dict[str, list[int]],
-) -> dict[str, Any]:
-    counts = Counter(status for _, status in statuses)
-    by_control: dict[str, set[str]] = {}
-    for control, status in statuses:
-        by_control.setdefault(control, set()).add(status)
-    applicable = [c for c, s in by_control.items() if s != {"NOT_APPLICABLE"}]
-    evaluated = [c for c in applicable if by_control[c] & {"PASS", "FAIL", "MUTED"}]
-    frameworks = (
-        [ctx.framework]
-        if ctx.framework
-        else [
-            f
-            for f in library.frameworks
-            if set(library.controls_for_framework(f)) & set(by_control)
-        ]
-    )
-    scores: dict[str, dict[str, Any]] = {}
-    for framework in frameworks:
-        members = set(library.controls_for_framework(framework))
-        tally = Counter(status for control, status in statuses if control in members)
-        passed, failed = tally["PASS"], tally["FAIL"]
-        scores[framework] = {
-            "passed": passed,
-            "failed": failed,
-            "errors": tally["ERROR"],
-            "muted": tally["MUTED"],
-            "score": round(passed / (passed + failed), 4) if passed + failed else None,
-        }
-    return {
-        "resources": len(inventory.resources),
-        "counts": {
-            s: counts.get(s, 0) for s in ("PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "MUTED")
-        },
-        "coverage": {
-            "evaluated": len(evaluated),
-            "applicable": len(applicable),
-            "ratio": round(len(evaluated) / len(applicable), 4) if applicable else None,
-            "not_evaluated": sorted(set(applicable) - set(evaluated)),
-        },
-        "diff": {
-            "counts": {k: len(v) for k, v in diff.items()},
-            **{k: v[:DIFF_LIST_LIMIT] for k, v in diff.items()},
-        },
-        "scores": scores,
-        "collection_errors": [
-            {
-                "resource_type": e.resource_type,
-                "region": e.region,
-                "operation": e.operation,
-                "reason": e.reason,
-            }
-            for e in inventory.errors[:100]
-        ],
-    }
