@@ -44,9 +44,7 @@ def users_create(
             password=password,
         )
     console.print(f"Created user {user.id} {user.email} ({user.role.value}) in tenant {tenant}.")
-    if user.password:
-        console.print("The generated password is shown once:")
-        print(user.password)
+    _show_generated(user.password)
 
 
 @users_app.command("list")
@@ -95,9 +93,7 @@ def users_reset_password(
         generated = users.reset_password(session, found, password)
         email = found.email
     console.print(f"Password of {email} reset; their sessions have ended.")
-    if generated:
-        console.print("The generated password is shown once:")
-        print(generated)
+    _show_generated(generated)
 
 
 @superadmin_app.command("create")
@@ -119,9 +115,14 @@ def superadmin_create(
             superadmin=True,
         )
     console.print(f"Created superadmin {user.email} (home tenant {tenant}).")
-    if user.password:
+    _show_generated(user.password)
+
+
+def _show_generated(password: str | None) -> None:
+    """A generated password, once, as the last line of stdout (for scripts)."""
+    if password:
         console.print("The generated password is shown once:")
-        print(user.password)
+        print(password)
 
 
 def _email(value: str) -> str:
