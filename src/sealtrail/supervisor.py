@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import structlog
@@ -25,9 +26,15 @@ RESTART_DELAY = 1.0
 STOP_TIMEOUT = 30.0
 
 
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+def _die_with(parent: int) -> Callable[[], None]:
+    def arm() -> None:  # pragma: no cover - runs in the child between fork and exec
+        if sys.platform.startswith("linux"):
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        # The parent may have died after the fork but before the line above armed it.
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return arm
 
 
 class WorkerProcess:
@@ -58,7 +65,7 @@ class WorkerProcess:
             if self._stopping.is_set():
                 return
             self._child = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                self.command, preexec_fn=_die_with_parent, env=dict(os.environ)
+                self.command, preexec_fn=_die_with(os.getpid()), env=dict(os.environ)
             )
             log.info("worker.spawned", pid=self._child.pid)
 

@@ -105,7 +105,7 @@ def test_the_worker_is_a_child_that_is_restarted_and_dies_with_the_server(tmp_pa
     finally:
         os.kill(srv.proc.pid, signal.SIGKILL)  # no graceful shutdown at all
         srv.proc.wait()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30  # a graceful stop of a busy worker
     while time.monotonic() < deadline and _alive(restarted):
         time.sleep(0.1)
     assert not _alive(restarted), "the worker outlived the server"
