@@ -10,7 +10,7 @@ from sealtrail.api.deps import PUBLIC, RuntimeDep, SelfCaller, TenantSessionDep
 from sealtrail.errors import RateLimited
 from sealtrail.identity import sessions
 from sealtrail.identity.models import Tenant, User
-from sealtrail.identity.schemas import Caller
+from sealtrail.identity.permissions import Permission, allowed
 from sealtrail.identity.sessions import LoginRequest, RefreshRequest, TokenPair
 from sealtrail.observability import metrics
 from sealtrail.ratelimit import retry_after
@@ -168,7 +168,9 @@ def logout(caller: SelfCaller, session: TenantSessionDep) -> None:
         sessions.end_family(session, caller.session_id)
 
 
-@router.get("/me", summary="Who the token belongs to")
-def me(caller: SelfCaller) -> Caller:
-    """The authenticated person: tenant, role, email."""
-    return caller
+@router.get("/me", summary="Who the token belongs to, and what it may do")
+def me(caller: SelfCaller) -> dict[str, Any]:
+    """The authenticated person: tenant, role, email, and the permissions the role holds."""
+    out = caller.model_dump(mode="json")
+    out["permissions"] = sorted(p.value for p in Permission if allowed(caller, p))
+    return out

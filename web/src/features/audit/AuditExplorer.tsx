@@ -1,0 +1,5 @@
+import { PageHeader } from "../../components/PageHeader";
+
+export function AuditExplorer() {
+  return <PageHeader title="Audit explorer" />;
+}
