@@ -62,6 +62,19 @@ class Settings(BaseSettings):
     )
     checkpoint_interval: float = Field(default=5.0, gt=0)
 
+    stream_poll_interval: float = Field(
+        default=0.5, gt=0, description="Seconds between the live tail's looks at the store."
+    )
+    stream_keepalive: float = Field(
+        default=15.0, gt=0, description="Seconds between live-tail comments and credential checks."
+    )
+    stream_batch: int = Field(
+        default=500, ge=1, le=10_000, description="Ledger leaves one live-tail read covers."
+    )
+    web_dir: Path | None = Field(
+        default=None, description="The built web UI; default: web/dist of the source tree."
+    )
+
     admin_email: str = Field(
         default="admin@example.com", description="Email of the first admin user (first start)."
     )
@@ -118,6 +131,13 @@ class Settings(BaseSettings):
         if self.broker_url:
             return self.broker_url
         return f"sqlite:///{(self.data_dir / 'queue.db').resolve()}"
+
+    @cached_property
+    def resolved_web_dir(self) -> Path:
+        """The web UI's directory, defaulting to `web/dist` beside the package's source."""
+        if self.web_dir is not None:
+            return self.web_dir
+        return Path(__file__).resolve().parents[2] / "web" / "dist"
 
     def ensure_data_dir(self) -> Path:
         """Create the data directory (mode 0700) if missing and return it."""

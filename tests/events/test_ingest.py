@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -162,6 +163,25 @@ def test_metadata_limits_are_enforced(client, tenant):
     assert (
         client.post(URL, json=event(metadata=ok), headers=tenant.auth("ingest")).status_code == 202
     )
+
+
+def test_numbers_beyond_a_double_are_refused_not_stored_as_null(client, runtime, tenant):
+    body = json.dumps(event(metadata={"x": 1}, changes={"after": {"y": 2}}))
+    single = body.replace('"x": 1', '"x": 1e400')
+    nested = body.replace('"y": 2', '"y": -1e999')
+    for payload, field, ctype in (
+        (single, "metadata", "application/json"),
+        (nested, "changes.after", "application/json"),
+        (single, "metadata", "application/x-ndjson"),
+    ):
+        r = client.post(
+            URL, content=payload, headers={**tenant.auth("ingest"), "content-type": ctype}
+        )
+        assert r.status_code == 422, (payload, ctype)
+        assert r.json()["error"]["details"][0]["field"] == field
+        assert "finite" in r.json()["error"]["details"][0]["reason"]
+    drain(runtime)
+    assert stored_count(runtime, tenant) == 0
 
 
 def test_identical_resend_is_a_noop_with_the_same_answer(client, runtime, tenant):

@@ -258,6 +258,23 @@ def test_stats_counts_per_bucket_and_top_n(client, tenant, trail):
     assert s["top_targets"][0] == {"value": "order:o-1", "count": 2}
 
 
+def test_each_bucket_width_counts_into_its_own_buckets(client, tenant, trail):
+    """One process asking minute, then hour, then day buckets gets each width's own SQL."""
+    totals = {}
+    for bucket, width, minutes in (("minute", 60, 10), ("hour", 3600, 120), ("day", 86400, 4320)):
+        s = client.get(
+            "/api/v1/audit/stats",
+            params={"since": at(0), "until": at(minutes), "bucket": bucket},
+            headers=tenant.auth("read"),
+        ).json()
+        assert s["bucket_seconds"] == width
+        assert sum(b["count"] for b in s["series"]) == s["total"] == 8, bucket
+        totals[bucket] = [b["count"] for b in s["series"] if b["count"]]
+    assert len(totals["minute"]) == 8
+    assert sum(totals["day"]) == 8
+    assert len(totals["day"]) <= 2
+
+
 def test_stats_respect_filters_and_reject_bad_buckets(client, tenant, trail):
     s = client.get(
         "/api/v1/audit/stats",

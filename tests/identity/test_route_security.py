@@ -27,6 +27,7 @@ from sealtrail.api.deps import Permit, Public
 from sealtrail.identity.permissions import Permission
 from sealtrail.identity.schemas import Role
 from sealtrail.queue import Message
+from sealtrail.webui.static import is_api_path
 from tests.conftest import bearer, drain, event, login, make_tenant, make_user
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -266,9 +267,26 @@ def body_of(route: APIRoute, method: str, world: World) -> Any:
     return samples[route.path]
 
 
+@dataclass
+class Opened:
+    """What a stream's caller sees before it hangs up: the status, and the body of a
+    refusal (an open stream would not end: its body is not waited for)."""
+
+    status_code: int
+    text: str
+
+
+def is_stream(route: APIRoute) -> bool:
+    """Routes that answer with a never-ending Server-Sent Events stream."""
+    return "text/event-stream" in route.responses.get(200, {}).get("content", {})
+
+
 def call(client, route, method, world, token, path=None):
     path = path or path_of(route, world)
     body = body_of(route, method, world)
+    if is_stream(route):
+        with client.stream(method, path, headers=bearer(token)) as r:
+            return Opened(r.status_code, r.read().decode() if r.status_code != 200 else "")
     return client.request(method, path, json=body, headers=bearer(token))
 
 
@@ -284,6 +302,44 @@ EXPECTED: dict[str, set[Permission]] = {
     "user:analyst": READS | {P.session_self, P.compliance_scan, P.compliance_exceptions},
     "user:auditor": READS | {P.session_self},
 }
+
+
+# The routes the web UI was promised, and the permission each was promised under.
+PROMISED = {
+    ("GET", "/api/v1/audit/stream"): P.trail_read,
+    ("GET", "/api/v1/audit/export"): P.trail_export,
+    ("GET", "/api/v1/ledger/status"): P.ledger_read,
+    ("GET", "/api/v1/compliance/summary"): P.compliance_read,
+}
+
+
+def test_the_routes_of_the_web_ui_need_the_permissions_it_was_promised(client):
+    found = {
+        (method, route.path): access_of(route)
+        for route, method in api_routes(client.app)
+        if (method, route.path) in PROMISED
+    }
+    assert set(found) == set(PROMISED)
+    for key, rules in found.items():
+        assert [getattr(r, "permission", None) for r in rules] == [PROMISED[key]], key
+
+
+def test_the_web_ui_is_no_route_and_never_answers_for_the_api(client):
+    """The UI is the router's fallback: public, outside the route table and the OpenAPI
+    document, and an unknown API path still gets the API's JSON 404."""
+    paths = client.app.openapi()["paths"]
+    assert all(p.startswith(("/api/", "/healthz", "/readyz", "/metrics")) for p in paths)
+    served = {context.path for context in iter_route_contexts(client.app.routes)}
+    assert len(served) > 25
+    assert all(is_api_path(path) for path in served), served
+    for page in ("/", "/audit", "/compliance/findings/12"):
+        r = client.get(page)
+        assert r.status_code in (200, 503), page  # 503: the UI is not built here
+        assert r.headers["content-type"].startswith("text/html")
+    for path in ("/api/v1/nothing", "/api/v1/audit/events/x/y", "/docs/x", "/metrics/x"):
+        r = client.get(path, headers={"Accept": "text/html"})
+        assert r.status_code == 404, path
+        assert r.json()["error"]["code"] == "not_found"
 
 
 # Path parameters naming platform-wide things (the control library), not tenant data.

@@ -24,6 +24,7 @@ from sealtrail.queue import routes as dlq_routes
 from sealtrail.runtime import Runtime
 from sealtrail.selfaudit.middleware import AuditMiddleware
 from sealtrail.selfaudit.sink import SOURCE_APP, QueueSink, principal
+from sealtrail.webui.static import WebUI
 
 
 def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
@@ -77,6 +78,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     app.include_router(dlq_routes.router)
     app.include_router(ledger_routes.router)
     app.include_router(compliance_routes.router)
+    app.router.default = WebUI(runtime.settings.resolved_web_dir, otherwise=app.router.default)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -90,6 +90,15 @@ def permit(permission: Permission) -> Permit:
     return _PERMITS[permission]
 
 
+def still_permitted(request: Request, runtime: Runtime, permission: Permission) -> bool:
+    """Whether the request's credential still holds `permission` (long responses ask again)."""
+    try:
+        permit(permission)(get_caller(request, runtime))
+    except (Unauthorized, Forbidden):
+        return False
+    return True
+
+
 def get_tenant_session(
     request: Request, runtime: RuntimeDep, caller: Annotated[Caller, Depends(get_caller)]
 ) -> Iterator[Session]:
@@ -105,8 +114,11 @@ def get_session(runtime: RuntimeDep) -> Iterator[Session]:
         yield session
 
 
-TenantSessionDep = Annotated[Session, Depends(get_tenant_session)]
-UnscopedSessionDep = Annotated[Session, Depends(get_session)]
+# Function scope: the transaction commits when the route returns, before the response is
+# sent, so a client never reads its own write too early, and a failed commit is an error
+# answer rather than a 2xx for something that was not stored.
+TenantSessionDep = Annotated[Session, Depends(get_tenant_session, scope="function")]
+UnscopedSessionDep = Annotated[Session, Depends(get_session, scope="function")]
 # Kept for routes written before tenancy binding; equal to TenantSessionDep.
 SessionDep = TenantSessionDep
 

@@ -27,6 +27,9 @@ _HTTP_CODES = {
     429: "rate_limited",
 }
 
+# Where a parameter came from: reported in `in`, left out of `field`.
+_LOCATIONS = ("query", "body", "path", "header", "cookie")
+
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     """The one error shape of the API."""
@@ -47,7 +50,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSON:
         details = [
             {
-                "field": ".".join(str(p) for p in err["loc"] if p not in ("query", "body", "path")),
+                "field": ".".join(str(p) for p in err["loc"] if p not in _LOCATIONS),
                 "in": err["loc"][0] if err["loc"] else None,
                 "reason": str(err["msg"]).removeprefix("Value error, "),
             }

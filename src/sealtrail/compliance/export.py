@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -12,6 +10,7 @@ import orjson
 import sealtrail
 from sealtrail.compliance.library import Library
 from sealtrail.compliance.schemas import FindingOut
+from sealtrail.spreadsheet import csv_lines
 
 CSV_COLUMNS = [
     "id",
@@ -52,22 +51,8 @@ def as_json(findings: Iterable[FindingOut]) -> Iterator[bytes]:
 
 def as_csv(findings: Iterable[FindingOut]) -> Iterator[bytes]:
     """CSV with a header row, streamed; spreadsheet formula prefixes are neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for finding in findings:
-        row = finding.model_dump(mode="json")
-        writer.writerow([_cell(row.get(c)) for c in CSV_COLUMNS])
-        yield buffer.getvalue().encode()
-        buffer.seek(0)
-        buffer.truncate()
-    yield buffer.getvalue().encode()
-
-
-def _cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    rows = (finding.model_dump(mode="json") for finding in findings)
+    return csv_lines(CSV_COLUMNS, ([row.get(c) for c in CSV_COLUMNS] for row in rows))
 
 
 def ocsf(finding: FindingOut, library: Library, account_id: str | None) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""HTTP routes of compliance: accounts, scans, findings, exceptions, scores, frameworks."""
+"""HTTP routes of compliance: accounts, scans, findings, exceptions, scores, frameworks,
+the dashboard summary."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from sealtrail.api.deps import (
     SessionDep,
 )
 from sealtrail.api.responses import JSON
-from sealtrail.compliance import exceptions, export, service
+from sealtrail.compliance import exceptions, export, service, summary
 from sealtrail.compliance.models import CloudAccount, Finding
 from sealtrail.compliance.schemas import (
     AccountCreate,
     AccountOut,
     AccountUpdate,
+    ComplianceSummary,
     ExceptionCreate,
     ExceptionOut,
     FindingOut,
@@ -291,6 +293,15 @@ def revoke_exception(exception_id: int, caller: ExceptionManager, session: Sessi
 
 
 # -- scores, frameworks, controls -------------------------------------------------
+
+
+@router.get(
+    "/summary", response_model=ComplianceSummary, summary="The dashboard: findings, scans, scores"
+)
+def compliance_summary(caller: ComplianceReader, session: SessionDep, runtime: RuntimeDep) -> Any:
+    """Open findings by severity and service, mutes, errors, accounts, the last scan and
+    each framework's score over its last 30 scans."""
+    return summary.summary(session, runtime.library())
 
 
 @router.get("/scores", response_model=list[ScoreOut], summary="Scores over time")

@@ -201,3 +201,42 @@ class ScoreOut(BaseModel):
     errors: int = Field(description="Not evaluated: shown apart, never counted as pass or fail.")
     muted: int
     at: datetime
+
+
+class OpenFindings(BaseModel):
+    critical: int = 0
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+    informational: int = 0
+
+
+class ServiceCount(BaseModel):
+    service: str
+    count: int
+
+
+class TrendPoint(BaseModel):
+    at: datetime
+    score: float | None
+    scan_id: int
+    account: str
+
+
+class FrameworkTrend(BaseModel):
+    id: str
+    name: str
+    score: float | None = Field(description="The newest point of `trend`; null when unscanned.")
+    trend: list[TrendPoint] = Field(description="The last 30 scans' scores, oldest first.")
+
+
+class ComplianceSummary(BaseModel):
+    open_findings: OpenFindings = Field(
+        description="Current FAIL findings (not muted, resource still there) by severity."
+    )
+    open_by_service: list[ServiceCount] = Field(description="The same, by service, most first.")
+    muted: int
+    errors: int = Field(description="Current findings a control could not evaluate.")
+    accounts: int
+    last_scan: ScanOut | None
+    frameworks: list[FrameworkTrend]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Integer
+from sqlalchemy import Integer, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -16,17 +16,24 @@ class epoch_bucket(FunctionElement[int]):  # noqa: N801 - SQL function style
     inherit_cache = True
 
     def __init__(self, column: ColumnElement[Any], width_seconds: int) -> None:
-        self.width_seconds = int(width_seconds)
-        super().__init__(column)
+        # The width is an inline SQL literal among the arguments, so it is part of the
+        # statement cache key (an attribute would not be: every width would share the
+        # first one's compiled SQL) and GROUP BY repeats it verbatim (a bind would not be).
+        super().__init__(column, literal_column(str(int(width_seconds)), Integer()))
+
+
+def _parts(element: epoch_bucket, compiler: Any, **kw: Any) -> tuple[str, str]:
+    column, width = element.clauses.clauses
+    return compiler.process(column, **kw), compiler.process(width, **kw)
 
 
 @compiles(epoch_bucket, "sqlite")
 def _sqlite_bucket(element: epoch_bucket, compiler: Any, **kw: Any) -> str:
-    column = compiler.process(element.clauses, **kw)
-    return f"(CAST(strftime('%s', {column}) AS INTEGER) / {element.width_seconds})"
+    column, width = _parts(element, compiler, **kw)
+    return f"(CAST(strftime('%s', {column}) AS INTEGER) / {width})"
 
 
 @compiles(epoch_bucket, "postgresql")
 def _postgres_bucket(element: epoch_bucket, compiler: Any, **kw: Any) -> str:
-    column = compiler.process(element.clauses, **kw)
-    return f"CAST(floor(extract(epoch from {column}) / {element.width_seconds}) AS BIGINT)"
+    column, width = _parts(element, compiler, **kw)
+    return f"CAST(floor(extract(epoch from {column}) / {width}) AS BIGINT)"

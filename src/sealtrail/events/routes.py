@@ -1,21 +1,34 @@
-"""HTTP routes of the audit trail: ingest, list, get, stats."""
+"""HTTP routes of the audit trail: ingest, list, get, stats, live tail, export."""
 
 from __future__ import annotations
 
+import itertools
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from functools import partial
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from sealtrail.api.deps import PUBLIC, IngestCaller, RuntimeDep, SessionDep, TrailReader
+from sealtrail.api.deps import (
+    PUBLIC,
+    IngestCaller,
+    RuntimeDep,
+    SessionDep,
+    TrailExporter,
+    TrailReader,
+    still_permitted,
+)
 from sealtrail.api.responses import JSON
 from sealtrail.db.base import utcnow
 from sealtrail.errors import BadRequest, PayloadTooLarge, RateLimited
-from sealtrail.events import ingest, query
+from sealtrail.events import export, ingest, query, stream
 from sealtrail.events.schema import EventIn, Outcome, json_schema, parse_rfc3339
+from sealtrail.identity.permissions import Permission
 from sealtrail.identity.schemas import Caller
 from sealtrail.observability import metrics
 from sealtrail.ratelimit import retry_after
@@ -174,11 +187,15 @@ Text = Annotated[
 ]
 
 
-@router.get("/events", response_model=EventPage, summary="Search the trail, newest first")
-def list_events(
-    request: Request,
-    caller: TrailReader,
-    session: SessionDep,
+@dataclass(frozen=True)
+class Search:
+    """A search's filters as the caller wrote them (for the self-audit) and parsed."""
+
+    asked: dict[str, Any]
+    filter: query.EventFilter
+
+
+def search_filters(
     since: Since = None,
     until: Until = None,
     actor: Actor = None,
@@ -187,19 +204,28 @@ def list_events(
     outcome: Outcome | None = None,
     source: Source = None,
     q: Text = None,
+) -> Search:
+    """The filters of the search, shared by the search, the live tail and the export."""
+    asked = {"since": since, "until": until, "actor": actor, "action": action, "target": target}
+    asked |= {"outcome": outcome, "source": source, "q": q}
+    return Search(asked, _filter(since, until, actor, action, target, outcome, source, q))
+
+
+SearchDep = Annotated[Search, Depends(search_filters)]
+
+
+@router.get("/events", response_model=EventPage, summary="Search the trail, newest first")
+def list_events(
+    request: Request,
+    caller: TrailReader,
+    search: SearchDep,
+    session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=query.MAX_LIMIT)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Any:
     """Filtered events with keyset pagination; no total count (it would scan)."""
-    flt = _filter(since, until, actor, action, target, outcome, source, q)
-    audit_read(
-        request,
-        caller,
-        "trail.search",
-        {"since": since, "until": until, "actor": actor, "action": action, "target": target}
-        | {"outcome": outcome, "source": source, "q": q, "cursor": cursor},
-    )
-    page = query.list_events(session, caller.tenant_id, flt, limit=limit, cursor=cursor)
+    audit_read(request, caller, "trail.search", search.asked | {"cursor": cursor})
+    page = query.list_events(session, caller.tenant_id, search.filter, limit=limit, cursor=cursor)
     return JSON({"items": page.items, "next_cursor": page.next_cursor})
 
 
@@ -231,6 +257,104 @@ def event_stats(
     flt = _filter(since, until, actor, action, target, outcome, source, None)
     audit_read(request, caller, "trail.stats", {"since": since, "until": until, "action": action})
     return JSON(query.stats(session, caller.tenant_id, flt, bucket=bucket, top=top))
+
+
+MAX_INDEX = 2**62
+After = Annotated[
+    int | None,
+    Query(ge=-1, le=MAX_INDEX, description="Resume after this ledger index (-1: from the first)."),
+]
+LastEventId = Annotated[
+    int | None,
+    Header(alias="Last-Event-ID", ge=-1, le=MAX_INDEX, description="As `after`; wins over it."),
+]
+_STREAM: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "`text/event-stream`: `id: <ledger index>`, `event: audit`, "
+        "`data: <the event as a search item>`; a `: keepalive` comment every 15 s.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get(
+    "/stream",
+    response_class=StreamingResponse,
+    responses=_STREAM,
+    summary="Live tail: events as they are stored, in ledger order (Server-Sent Events)",
+)
+async def stream_events(
+    request: Request,
+    caller: TrailReader,
+    search: SearchDep,
+    runtime: RuntimeDep,
+    after: After = None,
+    last_event_id: LastEventId = None,
+) -> StreamingResponse:
+    """From the events stored after the connection opens, or after `Last-Event-ID` /
+    `after` when given; runs until the client goes away or its credential stops
+    holding `trail.read`."""
+    newest = await run_in_threadpool(stream.last_index, runtime.factory, caller.tenant_id)
+    field, start = (
+        ("Last-Event-ID", last_event_id) if last_event_id is not None else ("after", after)
+    )
+    if start is None:
+        start = newest
+    elif start > newest:
+        raise BadRequest(
+            f"{field} {start} is past the newest event of the ledger ({newest})",
+            {"field": field, "reason": f"past the newest event ({newest})", "newest": newest},
+        )
+    audit_read(request, caller, "trail.stream", search.asked | {"after": start})
+    s = runtime.settings
+    pace = stream.Pace(
+        poll=s.stream_poll_interval, keepalive=s.stream_keepalive, batch=s.stream_batch
+    )
+    allowed = partial(still_permitted, request, runtime, Permission.trail_read)
+    return StreamingResponse(
+        stream.tail(runtime.factory, caller.tenant_id, search.filter, start, pace, allowed),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+_EXPORT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The events as a file download.",
+        "content": {"application/x-ndjson": {}, "text/csv": {}},
+    }
+}
+EXPORT_MEDIA = {"ndjson": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
+
+
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses=_EXPORT,
+    summary="Every event matching a search, as NDJSON or CSV, newest first",
+)
+def export_events(
+    request: Request,
+    caller: TrailExporter,
+    search: SearchDep,
+    runtime: RuntimeDep,
+    format: Literal["ndjson", "csv"] = "ndjson",
+    limit: Annotated[
+        int, Query(ge=1, le=export.MAX_EVENTS, description="At most this many events.")
+    ] = export.MAX_EVENTS,
+) -> StreamingResponse:
+    """Streamed as it is read: NDJSON lines are search items; CSV has one row per event."""
+    audit_read(request, caller, "trail.export", search.asked | {"format": format, "limit": limit})
+    pages = export.pages(runtime.factory, caller.tenant_id, search.filter, limit)
+    # The first page is read before answering: a failure is an error, not a cut-off file.
+    events = itertools.chain.from_iterable(itertools.chain([next(pages)], pages))
+    body = export.as_csv(events) if format == "csv" else export.as_ndjson(events)
+    filename = f"sealtrail-events-{utcnow():%Y%m%dT%H%M%SZ}.{format}"
+    return StreamingResponse(
+        body,
+        media_type=EXPORT_MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 @router.get(

@@ -6,6 +6,7 @@ the JSON Schema generated from these models (`sealtrail schema` rewrites it).
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -88,20 +89,27 @@ def _check_json(value: Any, *, max_bytes: int, max_depth: int, max_keys: int | N
         elif kind is list:
             children = node
         else:
-            if kind is int and not -MAX_SAFE_INTEGER <= node <= MAX_SAFE_INTEGER:
-                raise ValueError(f"integer {node} is outside ±2^53-1 (I-JSON, RFC 7493)")
+            _check_number(node)
             continue
         for child in children:
             child_kind = type(child)
             if child_kind is dict or child_kind is list:
                 stack.append((child, depth + 1))
-            elif child_kind is int and not -MAX_SAFE_INTEGER <= child <= MAX_SAFE_INTEGER:
-                raise ValueError(f"integer {child} is outside ±2^53-1 (I-JSON, RFC 7493)")
+            elif child_kind is int or child_kind is float:
+                _check_number(child)
     if max_keys is not None and keys > max_keys:
         raise ValueError(f"has {keys} keys, more than {max_keys}")
     size = len(orjson.dumps(value))
     if size > max_bytes:
         raise ValueError(f"is {size} bytes as JSON, more than {max_bytes}")
+
+
+def _check_number(value: object) -> None:
+    """I-JSON numbers: integers within ±2^53-1, no infinity or NaN (JSON has neither)."""
+    if type(value) is int and not -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER:
+        raise ValueError(f"integer {value} is outside ±2^53-1 (I-JSON, RFC 7493)")
+    if type(value) is float and not math.isfinite(value):
+        raise ValueError("numbers must be finite; this one overflows a double (e.g. 1e400)")
 
 
 Time = Annotated[

@@ -64,13 +64,16 @@ R = Role
 TABLE: dict[Permission, Rule] = {
     Permission.trail_ingest: _rule("send audit events", set(), {Scope.ingest}, writes=True),
     Permission.trail_read: _rule(
-        "search and read the trail, statistics", ALL_ROLES, {Scope.read}, writes=False
+        "search and read the trail, statistics, the live tail",
+        ALL_ROLES,
+        {Scope.read},
+        writes=False,
     ),
     Permission.trail_export: _rule(
-        "export the trail and ledger bundles", ALL_ROLES, {Scope.read}, writes=False
+        "export the trail (CSV, NDJSON) and ledger bundles", ALL_ROLES, {Scope.read}, writes=False
     ),
     Permission.ledger_read: _rule(
-        "checkpoints, public keys, inclusion and consistency proofs",
+        "ledger status, checkpoints, public keys, inclusion and consistency proofs",
         ALL_ROLES,
         {Scope.read},
         writes=False,
@@ -86,7 +89,8 @@ TABLE: dict[Permission, Rule] = {
     Permission.dlq_read: _rule("list dead letters", {R.admin}, {Scope.admin}, writes=False),
     Permission.dlq_replay: _rule("replay dead letters", {R.admin}, {Scope.admin}, writes=True),
     Permission.compliance_read: _rule(
-        "cloud accounts, scans, findings, scores, frameworks, controls, finding exports",
+        "cloud accounts, scans, findings, scores, frameworks, controls, finding exports, "
+        "the summary",
         ALL_ROLES,
         {Scope.read},
         writes=False,

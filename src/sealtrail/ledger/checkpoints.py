@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import structlog
 from sqlalchemy import Connection, Engine, insert, select, update
@@ -28,6 +29,7 @@ class StoredCheckpoint:
     root: bytes
     key_id: str
     note: str
+    created_at: datetime
 
 
 def issue_due(engine: Engine, ring: KeyRing) -> int:
@@ -73,24 +75,46 @@ def _issue(conn: Connection, ring: KeyRing, tenant_id: int) -> bool:
     return True
 
 
-def latest(conn: Connection, tenant_id: int) -> StoredCheckpoint:
+_COLUMNS = (
+    CHECKPOINTS.c.size,
+    CHECKPOINTS.c.root,
+    CHECKPOINTS.c.key_id,
+    CHECKPOINTS.c.note,
+    CHECKPOINTS.c.created_at,
+)
+
+
+def _stored(
+    size: int, root: bytes, key_id: str, note: str, created_at: datetime
+) -> StoredCheckpoint:
+    return StoredCheckpoint(int(size), bytes(root), key_id, note, created_at)
+
+
+def newest(conn: Connection, tenant_id: int) -> StoredCheckpoint | None:
+    """The tenant's latest checkpoint; None before the first."""
     row = conn.execute(
-        select(CHECKPOINTS.c.size, CHECKPOINTS.c.root, CHECKPOINTS.c.key_id, CHECKPOINTS.c.note)
+        select(*_COLUMNS)
         .where(CHECKPOINTS.c.tenant_id == tenant_id)
         .order_by(CHECKPOINTS.c.size.desc())
         .limit(1)
     ).one_or_none()
-    if row is None:
+    return _stored(*row) if row is not None else None
+
+
+def latest(conn: Connection, tenant_id: int) -> StoredCheckpoint:
+    """The tenant's latest checkpoint; NotFound before the first."""
+    found = newest(conn, tenant_id)
+    if found is None:
         raise NotFound("no checkpoint yet: the ledger is empty or not yet signed", None)
-    return StoredCheckpoint(int(row.size), bytes(row.root), row.key_id, row.note)
+    return found
 
 
 def since(conn: Connection, tenant_id: int, since_size: int, limit: int) -> list[StoredCheckpoint]:
     """Checkpoints with size >= since_size, oldest first."""
     rows = conn.execute(
-        select(CHECKPOINTS.c.size, CHECKPOINTS.c.root, CHECKPOINTS.c.key_id, CHECKPOINTS.c.note)
+        select(*_COLUMNS)
         .where(CHECKPOINTS.c.tenant_id == tenant_id, CHECKPOINTS.c.size >= since_size)
         .order_by(CHECKPOINTS.c.size)
         .limit(limit)
     ).all()
-    return [StoredCheckpoint(int(r.size), bytes(r.root), r.key_id, r.note) for r in rows]
+    return [_stored(*r) for r in rows]

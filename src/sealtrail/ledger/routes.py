@@ -1,4 +1,4 @@
-"""HTTP routes of the ledger: checkpoints, the public key, proofs (scope `read`)."""
+"""HTTP routes of the ledger: status, checkpoints, the public key, proofs (scope `read`)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,21 @@ import base64
 import shutil
 import tempfile
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, PlainTextResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
 from sealtrail.api.deps import LedgerReader, RuntimeDep, SessionDep, TrailExporter
 from sealtrail.api.responses import JSON
+from sealtrail.db.base import utcnow
 from sealtrail.errors import BadRequest
 from sealtrail.events.routes import time_param
+from sealtrail.events.schema import format_time
 from sealtrail.ledger import checkpoints, tree
 from sealtrail.ledger.export import export_bundle
 from sealtrail.selfaudit.reads import audit_read
@@ -42,6 +45,40 @@ class ConsistencyProof(BaseModel):
     first: int
     second: int
     hashes: list[str]
+
+
+class CheckpointBrief(BaseModel):
+    tree_size: int
+    root_hash: str = Field(description="Base64.")
+    key_id: str
+    timestamp: datetime | None = Field(description="When it was signed (RFC 3339).")
+    age_seconds: float | None
+
+
+class LedgerStatus(BaseModel):
+    origin: str = Field(description="The origin line of the tenant's checkpoints.")
+    tree_size: int = Field(description="Leaves (stored events) so far.")
+    checkpoint: CheckpointBrief | None = Field(description="The latest; null before the first.")
+
+
+@router.get("/status", response_model=LedgerStatus, summary="Tree size and the latest checkpoint")
+def ledger_status(caller: LedgerReader, session: SessionDep, runtime: RuntimeDep) -> Any:
+    """How far the ledger has grown and how far the latest signed checkpoint covers."""
+    conn = session.connection()
+    size, _ = tree.head(conn, caller.tenant_id)
+    cp = checkpoints.newest(conn, caller.tenant_id)
+    brief = None
+    if cp is not None:
+        age = (utcnow() - cp.created_at).total_seconds()
+        brief = {
+            "tree_size": cp.size,
+            "root_hash": b64(cp.root),
+            "key_id": cp.key_id,
+            "timestamp": format_time(cp.created_at),
+            "age_seconds": round(max(age, 0.0), 3),
+        }
+    origin = checkpoints.tenant_origin(runtime.keyring, caller.tenant)
+    return JSON({"origin": origin, "tree_size": size, "checkpoint": brief})
 
 
 @router.get(

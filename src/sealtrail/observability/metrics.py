@@ -46,3 +46,6 @@ SELF_AUDIT_FAILURES = Counter(
     "sealtrail_self_audit_failures_total",
     "Self-audit records that could not be queued (each is logged with its content).",
 )
+AUDIT_STREAMS_OPEN = Gauge(
+    "sealtrail_audit_streams_open", "Live-tail connections (GET /api/v1/audit/stream) open."
+)

@@ -10,18 +10,15 @@ import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import type { FormEvent } from "react";
 import { Navigate, useSearchParams } from "react-router-dom";
-import { api, ApiError } from "../../api/client";
+import { api } from "../../api/client";
 import { useAuth } from "../../auth/AuthContext";
+import { loginErrorMessage } from "./loginError";
+import { safeNext } from "./safeNext";
 
 interface OidcConfig {
   enabled: boolean;
   login_url?: string | null;
   display_name?: string | null;
-}
-
-/** Only paths on this site may be returned to after login. */
-function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") ? next : "/";
 }
 
 export function LoginPage() {
@@ -47,9 +44,7 @@ export function LoginPage() {
     try {
       await login(email.trim(), password, tenant.trim() || "default");
     } catch (err) {
-      if (err instanceof ApiError && err.status === 423) setError("Too many failed attempts: this account is locked for a while.");
-      else if (err instanceof ApiError && err.status === 401) setError("Wrong email, password or tenant.");
-      else setError(err instanceof ApiError ? err.describe() : "The server cannot be reached.");
+      setError(loginErrorMessage(err));
     } finally {
       setBusy(false);
     }
@@ -72,7 +67,14 @@ export function LoginPage() {
         ) : null}
         <TextField label="Email" type="email" autoComplete="username" fullWidth required autoFocus margin="dense" value={email} onChange={(e) => setEmail(e.target.value)} />
         <TextField label="Password" type="password" autoComplete="current-password" fullWidth required margin="dense" value={password} onChange={(e) => setPassword(e.target.value)} />
-        <TextField label="Tenant" fullWidth margin="dense" value={tenant} onChange={(e) => setTenant(e.target.value)} />
+        <TextField
+          label="Tenant"
+          fullWidth
+          margin="dense"
+          value={tenant}
+          onChange={(e) => setTenant(e.target.value)}
+          helperText="Your organisation's name in Sealtrail; usually “default”."
+        />
         <Button type="submit" variant="contained" fullWidth sx={{ mt: 2 }} disabled={busy}>
           {busy ? "Logging in…" : "Log in"}
         </Button>
