@@ -7,7 +7,7 @@ const api = process.env.SEALTRAIL_API ?? "http://127.0.0.1:8000";
 export default defineConfig({
   plugins: [react()],
   server: { proxy: { "/api": api, "/healthz": api, "/readyz": api } },
-  build: { outDir: "dist", sourcemap: true, chunkSizeWarningLimit: 1500 },
+  build: { outDir: "dist", sourcemap: true },
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.{ts,tsx}"],

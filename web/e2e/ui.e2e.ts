@@ -57,8 +57,9 @@ describe.sequential("Sealtrail web UI", () => {
     }, "the events to be stored");
 
     await admin.getByRole("link", { name: "Audit explorer", exact: true }).click();
-    await admin.getByLabel("Action").fill("e2e.order.*");
-    await admin.getByLabel("Actor").fill("alice");
+    await admin.getByRole("heading", { name: "Audit explorer", level: 1 }).waitFor();
+    await admin.getByRole("textbox", { name: "Action", exact: true }).fill("e2e.order.*");
+    await admin.getByRole("textbox", { name: "Actor", exact: true }).fill("alice");
     await admin.getByRole("button", { name: "Apply" }).click();
     await admin.waitForURL(/action=e2e\.order\.\*.*actor=alice|actor=alice.*action=e2e\.order\.\*/);
     const rows = admin.getByTestId("event-row");

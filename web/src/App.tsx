@@ -3,18 +3,23 @@ import CssBaseline from "@mui/material/CssBaseline";
 import { ThemeProvider } from "@mui/material/styles";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router-dom";
+import { lazy } from "react";
 import type { ReactNode } from "react";
 import { ApiError } from "./api/client";
 import { AuthProvider, useAuth } from "./auth/AuthContext";
 import { Loading } from "./components/States";
 import { NotFound } from "./components/NotFound";
-import { AdminRoutes } from "./features/admin/routes";
-import { AuditExplorer } from "./features/audit/AuditExplorer";
-import { ComplianceRoutes } from "./features/compliance/routes";
-import { Dashboard } from "./features/dashboard/Dashboard";
 import { LoginPage } from "./features/login/LoginPage";
 import { Shell } from "./layout/Shell";
 import { theme } from "./theme";
+
+// Each area is its own chunk, loaded when first visited: the login page stays small.
+const Dashboard = lazy(() => import("./features/dashboard/Dashboard").then((m) => ({ default: m.Dashboard })));
+const AuditExplorer = lazy(() => import("./features/audit/AuditExplorer").then((m) => ({ default: m.AuditExplorer })));
+const ComplianceRoutes = lazy(() =>
+  import("./features/compliance/routes").then((m) => ({ default: m.ComplianceRoutes })),
+);
+const AdminRoutes = lazy(() => import("./features/admin/routes").then((m) => ({ default: m.AdminRoutes })));
 
 export const queryClient = new QueryClient({
   defaultOptions: {
