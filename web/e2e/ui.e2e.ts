@@ -1,5 +1,6 @@
 /** The web UI end to end: a real `sealtrail up`, a moto server and Chromium. */
 import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, test } from "vitest";
@@ -101,6 +102,34 @@ describe.sequential("Sealtrail web UI", () => {
     expect(await drawerSteps.getByTestId("verify-step-inclusion").getAttribute("data-ok")).toBe("false");
   });
 
+  test("the live tail shows an event matching the filters as soon as it is stored", async () => {
+    await admin.keyboard.press("Escape");
+    await admin.getByTestId("event-drawer").waitFor({ state: "hidden" });
+    await admin.getByLabel("Live tail", { exact: true }).check();
+    await admin.getByTestId("live-status").getByText("Connected").waitFor();
+    const live = event("e2e.order.create", "alice", `live-${runId}`);
+    const other = event("e2e.order.create", "mallory", `live-${runId}`);
+    await callApi(server, "/api/v1/audit/events", { method: "POST", body: [live, other] });
+    await admin.locator(`[data-testid="event-row"][data-event-id="${live.id}"]`).waitFor();
+    // The stream applies the page's filters: another actor's event never shows up.
+    await expect(admin.locator(`[data-event-id="${other.id}"]`).count()).resolves.toBe(0);
+    await admin.getByLabel("Live tail", { exact: true }).uncheck();
+  });
+
+  test("the current query exports as CSV with what the table shows", async () => {
+    const download = admin.waitForEvent("download");
+    await admin.getByRole("button", { name: "Export" }).click();
+    await admin.getByRole("menuitem", { name: /^CSV/ }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^sealtrail-events-.*\.csv$/);
+    const csv = await readFile((await file.path())!, "utf8");
+    const [header, ...lines] = csv.trim().split(/\r?\n/);
+    expect(header.split(",").slice(0, 3)).toEqual(["time", "id", "action"]);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    expect(lines.every((line) => line.includes("alice"))).toBe(true);
+    expect(csv).toContain(eventId);
+  });
+
   test("a scan against a moto server shows findings and a framework score", async () => {
     await python(server, "seed_moto.py", server.motoUrl);
     const name = `moto-${runId}`;
@@ -114,8 +143,6 @@ describe.sequential("Sealtrail web UI", () => {
         endpoint_url: server.motoUrl,
       },
     });
-    await admin.keyboard.press("Escape");
-    await admin.getByTestId("event-drawer").waitFor({ state: "hidden" });
     await admin.getByRole("link", { name: "Cloud accounts", exact: true }).click();
     await admin.getByTestId(`scan-account-${name}`).click();
     const status = admin.getByTestId("scan-status");
