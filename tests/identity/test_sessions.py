@@ -37,6 +37,28 @@ def test_login_gives_a_30_minute_token_that_names_the_user_and_role(client, runt
     assert client.get("/api/v1/keys", headers=bearer(pair["access_token"])).status_code == 403
 
 
+@pytest.mark.parametrize("role", ["admin", "analyst", "auditor"])
+def test_me_lists_exactly_the_permissions_the_routes_grant(client, runtime, tenant, role):
+    """The UI hides what `permissions` leaves out; each listed one must really be granted
+    and each left out really refused."""
+    token = login(client, make_user(runtime, tenant.name, role))["access_token"]
+    held = set(client.get(ME, headers=bearer(token)).json()["permissions"])
+    probes = {
+        "keys.read": ("GET", "/api/v1/keys"),
+        "users.read": ("GET", "/api/v1/users"),
+        "dlq.read": ("GET", "/api/v1/admin/dlq"),
+        "trail.read": ("GET", "/api/v1/audit/events"),
+        "compliance.read": ("GET", "/api/v1/compliance/accounts"),
+        "tenants.manage": ("GET", "/api/v1/tenants"),
+    }
+    for permission, (method, path) in probes.items():
+        status = client.request(method, path, headers=bearer(token)).status_code
+        assert (status != 403) == (permission in held), (role, permission, status)
+    if role == "auditor":
+        writes = {"keys.manage", "users.manage", "dlq.replay", "compliance.scan"}
+        assert not held & writes
+
+
 def test_wrong_password_unknown_user_and_unknown_tenant_look_the_same(client, runtime, tenant):
     person = make_user(runtime, tenant.name, "admin")
     answers = [
