@@ -77,11 +77,19 @@ async function waitReady(url: string): Promise<void> {
 }
 
 function stop(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null) return Promise.resolve();
+  const release = () => {
+    child?.stdout?.destroy();
+    child?.stderr?.destroy();
+  };
+  if (!child || child.exitCode !== null) {
+    release();
+    return Promise.resolve();
+  }
   return new Promise((done) => {
     const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
     child.once("exit", () => {
       clearTimeout(timer);
+      release();
       done();
     });
     child.kill("SIGTERM");
