@@ -119,6 +119,9 @@ def text_plan(request, monkeypatch):
     first (common words); both plans must give the same answer."""
     if request.param == "newest-first scan":
         monkeypatch.setattr(query, "TEXT_INDEX_PROBE", 1)
+        monkeypatch.setattr(query, "TEXT_WALK_MIN", 0)
+    else:
+        monkeypatch.setattr(query, "TEXT_WALK_MIN", query.TEXT_SAMPLE + 1)
     return request.param
 
 
@@ -143,6 +146,35 @@ def test_free_text_never_finds_another_tenants_events(client, runtime, tenant, t
     other = make_tenant(runtime)
     assert ids(client, other, q="alice martin") == []
     assert ids(client, other, q="settlement") == []
+
+
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_postgresql_gives_its_trigram_index_only_the_rarest_term_of_one_tenant(
+    client, runtime, tenant
+):
+    def order(minute, number):
+        return event(
+            time=at(minute),
+            actor={"id": f"clerk-{number}"},
+            targets=[{"type": "order", "id": f"o-{number}", "name": f"Order {number}"}],
+        )
+
+    mine = [order(i, 1234 if i in (3, 9) else 500 + i) for i in range(12)]
+    other = make_tenant(runtime)
+    theirs = [order(20 + i, 1234) for i in range(3)]  # newer, the same text
+    for keys, batch in ((tenant, mine), (other, theirs)):
+        assert client.post(URL, json=batch, headers=keys.auth("ingest")).status_code == 202
+    drain(runtime)
+
+    with runtime.factory() as session:
+        rare = query._trigram_plan(session, tenant.id, query.EventFilter(q="order 1234"), None)
+        common = query._trigram_plan(session, tenant.id, query.EventFilter(q="order"), None)
+    assert rare == query.TrigramPlan("1234")
+    assert common == query.TrigramPlan(None)
+    assert ids(client, tenant, q="order 1234") == [mine[9]["id"], mine[3]["id"]]
+    assert ids(client, tenant, q="1234 ORDER", limit=1) == [mine[9]["id"]]
+    assert ids(client, other, q="order 1234") == [e["id"] for e in reversed(theirs)]
+    assert ids(client, tenant, q="order", limit=3) == [e["id"] for e in mine[:-4:-1]]
 
 
 def test_time_window_is_since_inclusive_until_exclusive(client, tenant, trail):

@@ -31,6 +31,21 @@ def _sqlite_pragmas(synchronous: str) -> Any:
     return on_connect
 
 
+def _postgres_session(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    # psycopg prepares a statement run five times on a connection, and PostgreSQL may
+    # then keep one generic plan for it. The trail search's best plan depends on its
+    # values (a rare free-text term is found through the trigram index, a common one
+    # by walking the newest events); a generic plan takes one for all, and a common
+    # term then costs seconds. Planning each execution costs about a millisecond.
+    cur.execute("SET plan_cache_mode = force_custom_plan")
+    # JIT compilation (tens of ms) starts on the planner's cost estimate alone; the API
+    # runs short queries whose estimates can be far off (sorting a rare term's matches).
+    cur.execute("SET jit = off")
+    cur.close()
+    dbapi_conn.commit()
+
+
 def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
     """Create an engine for `url`; SQLite gets WAL mode and a busy timeout."""
     parsed = make_url(url)
@@ -51,7 +66,9 @@ def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
         # only where we ask for it (see `write_session`).
         return engine
     if backend == "postgresql":
-        return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        event.listen(engine, "connect", _postgres_session)
+        return engine
     raise ConfigurationError(f"unsupported database URL scheme {parsed.drivername!r}")
 
 
