@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     stream_batch: int = Field(
         default=500, ge=1, le=10_000, description="Ledger leaves one live-tail read covers."
     )
+    stream_max_per_caller: int = Field(
+        default=10, ge=1, le=1000, description="Live tails one person or API key may hold open."
+    )
     web_dir: Path | None = Field(
         default=None, description="The built web UI; default: web/dist of the source tree."
     )

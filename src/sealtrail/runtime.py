@@ -18,6 +18,7 @@ from sealtrail.db import migrate
 from sealtrail.db.base import utcnow
 from sealtrail.db.engine import create_db_engine, make_session_factory
 from sealtrail.db.partitions import Partitioner, partitioner_for
+from sealtrail.events.stream import StreamSlots
 from sealtrail.events.worker import TrailWorker
 from sealtrail.identity.sessions import Policy, prune
 from sealtrail.identity.tokens import load_secret
@@ -39,6 +40,11 @@ class Runtime:
     _keyring: KeyRing | None = field(default=None, repr=False)
     rate_limiter: RateLimiter = field(default_factory=MemoryRateLimiter)
     scan_wakeup: threading.Event = field(default_factory=threading.Event)
+
+    @cached_property
+    def stream_slots(self) -> StreamSlots:
+        """Open live tails per caller, capped (`SEALTRAIL_STREAM_MAX_PER_CALLER`)."""
+        return StreamSlots(self.settings.stream_max_per_caller)
 
     @cached_property
     def credential_box(self) -> CredentialBox:

@@ -7,7 +7,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import httpx
@@ -283,6 +283,29 @@ def test_a_stream_ends_when_its_key_is_revoked(client, runtime, tenant):
         prefix = tenant.read.split("_")[1]
         assert client.delete(f"/api/v1/keys/{prefix}", headers=tenant.auth("admin")).is_success
         read_to_end(feed)
+
+
+def test_a_caller_may_hold_only_so_many_live_tails_open(client, runtime, tenant):
+    runtime.stream_slots.per_caller = 2
+    with ExitStack() as open_tails:
+        for _ in range(2):
+            r = open_tails.enter_context(client.stream("GET", STREAM, headers=tenant.auth("read")))
+            assert next(messages(r)).comment == "keepalive"
+        with client.stream("GET", STREAM, headers=tenant.auth("read")) as refused:
+            assert refused.status_code == 429
+            assert refused.headers["Retry-After"] == "15"
+            assert orjson.loads(refused.read())["error"]["details"] == {"open": 2, "limit": 2}
+        # The cap is per caller: another key of the tenant still gets its tail.
+        with client.stream("GET", STREAM, headers=tenant.auth("admin")) as other:
+            assert next(messages(other)).comment == "keepalive"
+    # Closed tails give their places back.
+    deadline = time.monotonic() + DEADLINE
+    while True:
+        with client.stream("GET", STREAM, headers=tenant.auth("read")) as again:
+            if again.status_code == 200:
+                assert next(messages(again)).comment == "keepalive"
+                break
+        assert time.monotonic() < deadline, "closed tails still count"
 
 
 def test_an_open_stream_holds_no_database_connection_between_looks(client, runtime, tenant):

@@ -311,8 +311,13 @@ async def stream_events(
         poll=s.stream_poll_interval, keepalive=s.stream_keepalive, batch=s.stream_batch
     )
     allowed = partial(still_permitted, request, runtime, Permission.trail_read)
+    who = f"user:{caller.user_id}" if caller.is_person else f"key:{caller.key_id}"
+    tail = runtime.stream_slots.open(
+        who,
+        lambda: stream.tail(runtime.factory, caller.tenant_id, search.filter, start, pace, allowed),
+    )
     return StreamingResponse(
-        stream.tail(runtime.factory, caller.tenant_id, search.filter, start, pace, allowed),
+        tail,
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

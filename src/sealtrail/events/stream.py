@@ -9,7 +9,10 @@ same pace, so a revoked key, an ended session or a lost role ends the stream.
 
 from __future__ import annotations
 
+import threading
 import time
+import weakref
+from collections import defaultdict
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +22,7 @@ import orjson
 from sqlalchemy.orm import Session, sessionmaker
 
 from sealtrail.db.tenancy import bind_tenant
+from sealtrail.errors import RateLimited
 from sealtrail.events import query
 from sealtrail.ledger import tree
 from sealtrail.observability import metrics
@@ -33,6 +37,35 @@ class Pace:
     poll: float
     keepalive: float
     batch: int
+
+
+class StreamSlots:
+    """At most `per_caller` open live tails per person or API key, in this process.
+
+    A tail counts while its generator lives: the server drops it when the stream ends,
+    however it ends (finished, client gone, never started), and it leaves the weak set.
+    """
+
+    def __init__(self, per_caller: int) -> None:
+        self.per_caller = per_caller
+        self._open: defaultdict[str, weakref.WeakSet[AsyncIterator[bytes]]] = defaultdict(
+            weakref.WeakSet
+        )
+        self._lock = threading.Lock()
+
+    def open(self, who: str, start: Callable[[], AsyncIterator[bytes]]) -> AsyncIterator[bytes]:
+        """The tail `start` makes, or 429 when `who` holds `per_caller` open already."""
+        with self._lock:
+            live = self._open[who]
+            if len(live) >= self.per_caller:
+                raise RateLimited(
+                    f"{len(live)} live tails are open for this caller; close one first",
+                    {"open": len(live), "limit": self.per_caller},
+                    headers={"Retry-After": "15"},
+                )
+            tail_ = start()
+            live.add(tail_)
+            return tail_
 
 
 def last_index(factory: sessionmaker[Session], tenant_id: int) -> int:
