@@ -34,6 +34,13 @@ PROOF_REASONS = {
     "index_out_of_range": "is outside a tree of size",
     "bad_hash_length": "bytes, not 32",
 }
+CONSISTENCY_REASONS = {
+    "root_mismatch": "does not lead to the (first|second) root|different roots",
+    "path_too_long": "too long|must be empty",
+    "path_too_short": "too short|proof is empty",
+    "index_out_of_range": "must be between",
+    "bad_hash_length": "bytes, not 32",
+}
 NOTE_REASONS = {
     "bad_signature": "does not verify",
     "unknown_key": "not signed by a trusted key",
@@ -75,7 +82,7 @@ def test_the_committed_vectors_are_what_the_ledger_makes_today():
 
 
 def test_the_vectors_stay_small_enough_to_commit():
-    assert VECTORS.stat().st_size < 100_000
+    assert VECTORS.stat().st_size < 120_000
 
 
 def test_every_served_event_hashes_to_its_leaf_and_is_in_every_later_tree(vectors):
@@ -124,6 +131,35 @@ def test_bad_inclusion_proofs_are_rejected_for_the_stated_reason(vectors, reason
                 b64d(case["leaf_hash"]),
                 [b64d(h) for h in case["hashes"]],
                 b64d(case["root"]),
+            )
+
+
+def test_every_served_consistency_proof_links_its_two_roots(vectors):
+    roots = vectors["roots"]
+    pairs = set()
+    for proof in vectors["consistency"]:
+        first, second = proof["first"], proof["second"]
+        hashes = [b64d(h) for h in proof["hashes"]]
+        merkle.verify_consistency(
+            first, second, b64d(roots[str(first)]), b64d(roots[str(second)]), hashes
+        )
+        pairs.add((first, second))
+    # The edge cases: from the empty tree, from one leaf, a power of two, equal sizes, N-1 to N.
+    assert {(0, 13), (1, 13), (4, 13), (8, 13), (13, 13), (12, 13)} <= pairs
+
+
+@pytest.mark.parametrize("reason", sorted(CONSISTENCY_REASONS))
+def test_bad_consistency_proofs_are_rejected_for_the_stated_reason(vectors, reason):
+    cases = [c for c in vectors["negative"]["consistency"] if c["expect"] == reason]
+    assert cases
+    for case in cases:
+        with pytest.raises(merkle.ProofError, match=CONSISTENCY_REASONS[reason]):
+            merkle.verify_consistency(
+                case["first"],
+                case["second"],
+                b64d(case["first_root"]),
+                b64d(case["second_root"]),
+                [b64d(h) for h in case["hashes"]],
             )
 
 

@@ -39,6 +39,10 @@ from sealtrail.verify.canonical import canonical_bytes
 from sealtrail.verify.checkpoint import Checkpoint
 from sealtrail.verify.note import Signer
 
+# (first, second) pairs of the served consistency proofs: the empty tree, one leaf, powers
+# of two, equal sizes, one leaf apart, and checkpoint to checkpoint.
+CONSISTENCY = [(0, 13), (1, 13), (2, 13), (4, 13), (8, 13), (1, 5), (5, 8), (5, 13), (7, 13)]
+CONSISTENCY += [(12, 13), (13, 13), (1, 1), (3, 4), (6, 14)]
 OUT = Path(__file__).resolve().parent.parent / "src" / "features" / "verify" / "vectors.json"
 ORIGIN = "sealtrail.test/vectors"
 TENANT = "acme"
@@ -255,6 +259,14 @@ def _served(runtime: Runtime) -> dict[str, Any]:
             for tree_size in range(1, size + 1)
             for index in range(tree_size)
         ]
+        consistency = [
+            client.get(
+                "/api/v1/ledger/proofs/consistency",
+                params={"first": first, "second": second},
+                headers=auth,
+            ).json()
+            for first, second in CONSISTENCY
+        ]
         checkpoints = client.get("/api/v1/ledger/checkpoints", headers=auth).json()["items"]
         return {
             "public_key": client.get("/api/v1/ledger/public-key", headers=auth).json(),
@@ -262,6 +274,7 @@ def _served(runtime: Runtime) -> dict[str, Any]:
             "checkpoints": [{"tree_size": c["tree_size"], "note": c["note"]} for c in checkpoints],
             "events": sorted(events, key=lambda e: e["ledger"]["index"]),
             "inclusion": proofs,
+            "consistency": consistency,
         }
 
 
@@ -398,6 +411,49 @@ def _proof_cases(served: dict[str, Any], roots: dict[int, str]) -> list[dict[str
     ]
 
 
+def _consistency_cases(served: dict[str, Any], roots: dict[int, str]) -> list[dict[str, Any]]:
+    """Consistency proofs that must not verify, each with the reason."""
+    by = {(p["first"], p["second"]): p["hashes"] for p in served["consistency"]}
+
+    def case(name: str, expect: str, old: int, new: int, **over: Any) -> dict[str, Any]:
+        """The proof from `old` to `new` leaves, with fields replaced."""
+        return {
+            "name": name,
+            "expect": expect,
+            "first": over.get("first", old),
+            "second": over.get("second", new),
+            "first_root": over.get("first_root", roots[old]),
+            "second_root": over.get("second_root", roots[new]),
+            "hashes": over.get("hashes", by[(old, new)]),
+        }
+
+    p5 = by[(5, 13)]
+    return [
+        case(
+            "a proof hash tampered", "root_mismatch", 5, 13, hashes=[p5[0], _flip(p5[1]), *p5[2:]]
+        ),
+        case("the first hash tampered", "root_mismatch", 5, 13, hashes=[_flip(p5[0]), *p5[1:]]),
+        case("a rewritten first root", "root_mismatch", 5, 13, first_root=roots[6]),
+        case("a rewritten second root", "root_mismatch", 8, 13, second_root=roots[12]),
+        case("a proof for a different first", "root_mismatch", 5, 13, first=7, first_root=roots[7]),
+        case("a power of two, other root", "root_mismatch", 4, 13, first_root=roots[5]),
+        case("a hash appended", "path_too_long", 12, 13, hashes=[*by[(12, 13)], p5[0]]),
+        case("the last hash dropped", "path_too_short", 5, 13, hashes=p5[:-1]),
+        case("an empty proof", "path_too_short", 5, 13, hashes=[]),
+        case("equal sizes with a proof", "path_too_long", 13, 13, hashes=[p5[0]]),
+        case("equal sizes, different roots", "root_mismatch", 13, 13, first_root=roots[12]),
+        case("from the empty tree with a proof", "path_too_long", 0, 13, hashes=[p5[0]]),
+        case("first after second", "index_out_of_range", 5, 13, first=14, first_root=roots[14]),
+        case(
+            "a 31-byte hash",
+            "bad_hash_length",
+            5,
+            13,
+            hashes=[_b64(base64.b64decode(p5[0])[:31]), *p5[1:]],
+        ),
+    ]
+
+
 def _note_cases(served: dict[str, Any], roots: dict[int, str]) -> list[dict[str, Any]]:
     """Checkpoints that must not open under the instance key (and tenant origin)."""
     note = served["checkpoint"]
@@ -482,7 +538,7 @@ def build_vectors() -> dict[str, Any]:
         finally:
             runtime.close()
     leaves = [base64.b64decode(e["ledger"]["leaf_hash"]) for e in served["events"]]
-    roots = {n: _b64(merkle.root_from_leaves(leaves[:n])) for n in range(1, len(leaves) + 1)}
+    roots = {n: _b64(merkle.root_from_leaves(leaves[:n])) for n in range(len(leaves) + 1)}
     return {
         "about": "Made by web/scripts/make_vectors.py from the Python ledger; do not edit.",
         "origin": ORIGIN,
@@ -493,6 +549,7 @@ def build_vectors() -> dict[str, Any]:
         "negative": {
             "events": _event_cases(served["events"]),
             "inclusion": _proof_cases(served, roots),
+            "consistency": _consistency_cases(served, roots),
             "notes": _note_cases(served, roots),
             "verifier_keys": _key_cases(served["public_key"]["verifier_key"]),
         },

@@ -1,8 +1,9 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { cleanup, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { pinKey, readPinnedKey, unpinKey } from "./pinnedKey";
+import { browserCheckpointMemory } from "./seenCheckpoint";
 import { vectors } from "./testVectors";
 import { VerifyPanel } from "./VerifyPanel";
 
@@ -23,6 +24,10 @@ function stubLedger(checkpoint = vectors.checkpoint) {
         const size = Number(url.searchParams.get("tree_size"));
         const proof = vectors.inclusion.find((p) => p.index === event?.ledger.index && p.tree_size === size);
         return proof ? json(proof) : json({ error: { code: "not_found", message: "no such event in the ledger" } }, 404);
+      }
+      case "/api/v1/ledger/proofs/consistency": {
+        const [first, second] = ["first", "second"].map((k) => Number(url.searchParams.get(k)));
+        return json(vectors.consistency.find((p) => p.first === first && p.second === second));
       }
     }
     return json({ error: { code: "not_found", message: "not found" } }, 404);
@@ -60,7 +65,7 @@ describe("VerifyPanel", () => {
     expect(result.getAttribute("data-status")).toBe("verified");
     expect(result.textContent).toMatch(/^Verified: this event, byte for byte, is entry 3 of sealtrail\.test\/vectors\/acme/);
     const steps = within(screen.getByRole("list", { name: "Verification steps" })).getAllByRole("listitem");
-    expect(steps.map((s) => s.getAttribute("data-ok"))).toEqual(["true", "true", "true", "true", "true", "true"]);
+    expect(steps.map((s) => s.getAttribute("data-ok"))).toEqual(["true", "true", "true", "true", "true", "true", "true"]);
     expect(steps[0].textContent).toMatch(/^✓passed:Leaf hash computed from the event/);
     expect(screen.getByTestId("verify-key").textContent).toMatch(/key id e476ffa9 — pinned in this browser/);
     expect(screen.queryByTestId("verify-warning")).toBeNull();
@@ -98,6 +103,44 @@ describe("VerifyPanel", () => {
     const result = await verify(vectors.events[vectors.events.length - 1]);
     expect(result.getAttribute("data-status")).toBe("pending");
     expect(result.textContent).toMatch(/try again after the next checkpoint/);
+  });
+});
+
+describe("checking the log against the last visit", () => {
+  const ORIGIN = `${vectors.origin}/${vectors.tenant}`;
+  const noteOf = (size: number) => vectors.checkpoints.find((c) => c.tree_size === size)!.note;
+  const stepOf = (id: string) => screen.getByTestId(`verify-step-${id}`);
+
+  it("remembers the first checkpoint, then verifies a later one is consistent with it", async () => {
+    stubLedger(noteOf(8));
+    pinKey(vectors.public_key.verifier_key);
+    const first = await verify(vectors.events[3]);
+    expect(first.getAttribute("data-status")).toBe("verified");
+    expect(stepOf("consistent").textContent).toContain("first verification in this browser: remembered for next time");
+    expect(browserCheckpointMemory.recall(ORIGIN)).toMatchObject({ size: 8, root: vectors.roots["8"] });
+    cleanup();
+
+    const fetchMock = stubLedger();
+    const second = await verify(vectors.events[3]);
+    expect(second.getAttribute("data-status")).toBe("verified");
+    expect(fetchMock.mock.calls.map(([u]) => String(u))).toContainEqual(expect.stringContaining("consistency?first=8&second=13"));
+    expect(stepOf("consistent").getAttribute("data-ok")).toBe("true");
+    expect(stepOf("consistent").textContent).toMatch(/consistent with the checkpoint of size 8 this browser verified on \d{4}-\d\d-\d\d/);
+    expect(browserCheckpointMemory.recall(ORIGIN)).toMatchObject({ size: 13, root: vectors.roots["13"] });
+  });
+
+  it("fails when the remembered root conflicts, and keeps the remembered checkpoint", async () => {
+    stubLedger();
+    pinKey(vectors.public_key.verifier_key);
+    const seen = { size: 8, root: vectors.roots["7"], seenAt: "2026-03-01T08:30:00.000Z" };
+    browserCheckpointMemory.remember(ORIGIN, seen);
+    const result = await verify(vectors.events[3]);
+    expect(result.getAttribute("data-status")).toBe("failed");
+    expect(result.textContent).toContain("the log was rewritten since this browser last saw it");
+    expect(stepOf("consistent").getAttribute("data-ok")).toBe("false");
+    expect(stepOf("consistent").textContent).toContain(vectors.roots["7"]);
+    expect(stepOf("consistent").textContent).toContain(vectors.roots["13"]);
+    expect(browserCheckpointMemory.recall(ORIGIN)).toEqual(seen);
   });
 });
 

@@ -58,7 +58,8 @@ function EventVerification({ event }: VerifyPanelProps) {
       </Typography>
       <Typography variant="body2" color="text.secondary">
         Checks, in this browser, that this event is in the signed ledger unchanged: its leaf hash is computed here from
-        the event itself, and its inclusion proof must lead to the root of the latest signed checkpoint.
+        the event itself, its inclusion proof must lead to the root of the latest signed checkpoint, and that checkpoint
+        must extend the one this browser verified before.
       </Typography>
       <Box sx={{ display: "flex", alignItems: "center", gap: 1.5, mt: 1.5, flexWrap: "wrap" }}>
         <Button

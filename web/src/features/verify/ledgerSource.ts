@@ -19,11 +19,19 @@ export interface InclusionProofInfo {
   hashes: string[];
 }
 
+/** `GET /api/v1/ledger/proofs/consistency`. */
+export interface ConsistencyProofInfo {
+  first: number;
+  second: number;
+  hashes: string[];
+}
+
 export interface LedgerSource {
   /** The latest signed checkpoint, the note exactly as signed. */
   checkpoint(): Promise<string>;
   publicKey(): Promise<PublicKeyInfo>;
   inclusionProof(eventId: string, treeSize: number): Promise<InclusionProofInfo>;
+  consistencyProof(first: number, second: number): Promise<ConsistencyProofInfo>;
 }
 
 const LEDGER = "/api/v1/ledger";
@@ -34,4 +42,6 @@ export const apiLedgerSource: LedgerSource = {
   publicKey: () => api<PublicKeyInfo>(`${LEDGER}/public-key`),
   inclusionProof: (eventId, treeSize) =>
     api<InclusionProofInfo>(`${LEDGER}/proofs/inclusion`, { query: { event_id: eventId, tree_size: treeSize } }),
+  consistencyProof: (first, second) =>
+    api<ConsistencyProofInfo>(`${LEDGER}/proofs/consistency`, { query: { first, second } }),
 };

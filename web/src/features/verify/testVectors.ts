@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { VerifyErrorCode } from "./errors";
-import type { InclusionProofInfo, LedgerSource, PublicKeyInfo } from "./ledgerSource";
+import type { ConsistencyProofInfo, InclusionProofInfo, LedgerSource, PublicKeyInfo } from "./ledgerSource";
+import type { CheckpointMemory, SeenCheckpoint } from "./seenCheckpoint";
 
 export type StoredEvent = Record<string, unknown> & { id: string; ledger: { index: number; leaf_hash: string } };
 
@@ -15,11 +16,13 @@ export interface Vectors {
   checkpoints: { tree_size: number; note: string }[];
   events: StoredEvent[];
   inclusion: InclusionProofInfo[];
+  consistency: ConsistencyProofInfo[];
   canonical: string[];
   roots: Record<string, string>;
   negative: {
     events: { name: string; index: number; expect: "leaf_mismatch" | "same_leaf"; event: Record<string, unknown> }[];
     inclusion: (InclusionProofInfo & { name: string; expect: VerifyErrorCode; root: string })[];
+    consistency: (ConsistencyProofInfo & { name: string; expect: VerifyErrorCode; first_root: string; second_root: string })[];
     notes: { name: string; expect: VerifyErrorCode; note: string; verifier_key: string }[];
     verifier_keys: { name: string; expect: VerifyErrorCode; key: string }[];
   };
@@ -43,6 +46,17 @@ export function vectorSource(over: Partial<LedgerSource> = {}): LedgerSource {
       if (!proof) throw Object.assign(new Error(`no event ${eventId} in the ledger`), { status: 404 });
       return proof;
     },
+    consistencyProof: async (first, second) => {
+      const proof = vectors.consistency.find((p) => p.first === first && p.second === second);
+      if (!proof) throw new Error(`no consistency proof from ${first} to ${second} in the vectors`);
+      return proof;
+    },
     ...over,
   };
+}
+
+/** A memory of verified checkpoints in a Map, as a second browser visit would find it. */
+export function mapMemory(entries: Record<string, SeenCheckpoint> = {}): CheckpointMemory & { saved: Map<string, SeenCheckpoint> } {
+  const saved = new Map(Object.entries(entries));
+  return { saved, recall: (origin) => saved.get(origin) ?? null, remember: (origin, cp) => void saved.set(origin, cp) };
 }

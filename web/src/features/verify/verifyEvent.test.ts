@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { toBase64 } from "./bytes";
 import { eventLeaf } from "./leaf";
-import { vectorSource, vectors } from "./testVectors";
+import { FIRST_VISIT } from "./logConsistency";
+import { mapMemory, vectorSource, vectors } from "./testVectors";
 import { NOT_PINNED_WARNING, verifyEvent } from "./verifyEvent";
 
 const PINNED = vectors.public_key.verifier_key;
@@ -16,7 +17,7 @@ describe("verifyEvent", () => {
     const result = await verifyEvent(event, vectorSource(), { pinnedKey: PINNED });
     expect(result.status).toBe("verified");
     expect(result.steps.every((s) => s.ok)).toBe(true);
-    expect(ids(result)).toEqual(["leaf-computed", "leaf-matches", "checkpoint-signature", "origin", "covered", "inclusion"]);
+    expect(ids(result)).toEqual(["leaf-computed", "leaf-matches", "checkpoint-signature", "origin", "consistent", "covered", "inclusion"]);
     expect(result.summary).toMatch(/^Verified: .* entry \d+ of sealtrail\.test\/vectors\/acme, .* tree size 13 .*\(pinned\)/);
     expect(result.key).toMatchObject({ keyId: vectors.public_key.key_id, pinned: true });
     expect(result.warnings).toEqual([]);
@@ -114,5 +115,87 @@ describe("verifyEvent", () => {
     const source = vectorSource({ inclusionProof: async () => vectors.inclusion.find((p) => p.index === 4 && p.tree_size === 13)! });
     const result = await verifyEvent(vectors.events[5], source, { pinnedKey: PINNED });
     expect(result.failure?.detail).toBe("the proof is for index 4, but the event's ledger index is 5");
+  });
+});
+
+describe("verifyEvent across visits", () => {
+  const ORIGIN = `${vectors.origin}/${vectors.tenant}`;
+  const noteOf = (size: number) => vectors.checkpoints.find((c) => c.tree_size === size)!.note;
+  const at = (size: number) => vectorSource({ checkpoint: async () => noteOf(size) });
+  const EARLIER = new Date("2026-03-01T08:30:00Z");
+  const consistent = (r: { steps: { id: string; ok: boolean; detail: string }[] }) => r.steps.find((s) => s.id === "consistent")!;
+
+  it("remembers the checkpoint of a first verification, then checks a larger one is consistent with it", async () => {
+    const memory = mapMemory();
+    const first = await verifyEvent(vectors.events[3], at(8), { pinnedKey: PINNED, memory, now: EARLIER });
+    expect(first.status).toBe("verified");
+    expect(consistent(first)).toMatchObject({ ok: true, detail: FIRST_VISIT });
+    expect(memory.saved.get(ORIGIN)).toEqual({ size: 8, root: vectors.roots["8"], seenAt: EARLIER.toISOString() });
+
+    const asked: [number, number][] = [];
+    const source = vectorSource({
+      consistencyProof: async (a, b) => (asked.push([a, b]), vectorSource().consistencyProof(a, b)),
+    });
+    const second = await verifyEvent(vectors.events[3], source, { pinnedKey: PINNED, memory });
+    expect(second.status).toBe("verified");
+    expect(asked).toEqual([[8, 13]]);
+    expect(consistent(second)).toMatchObject({
+      ok: true,
+      detail: "consistent with the checkpoint of size 8 this browser verified on 2026-03-01 08:30 UTC",
+    });
+    expect(memory.saved.get(ORIGIN)).toMatchObject({ size: 13, root: vectors.roots["13"] });
+  });
+
+  it.each([
+    ["a root the log no longer leads to", 8, vectors.roots["7"]],
+    ["another root for the same size", 13, vectors.roots["12"]],
+    ["a larger tree the latest does not extend", 14, vectors.roots["13"]],
+  ])("fails on %s, naming both roots, and keeps the remembered checkpoint", async (_name, size, root) => {
+    const seen = { size, root, seenAt: EARLIER.toISOString() };
+    const memory = mapMemory({ [ORIGIN]: seen });
+    // The server has no proof for a tree it never had: it sends an empty one.
+    const source = vectorSource({
+      consistencyProof: async (a, b) => vectors.consistency.find((p) => p.first === a && p.second === b) ?? { first: a, second: b, hashes: [] },
+    });
+    const result = await verifyEvent(vectors.events[3], source, { pinnedKey: PINNED, memory });
+    expect(result.status).toBe("failed");
+    expect(result.failure?.id).toBe("consistent");
+    expect(result.summary).toContain("the log was rewritten since this browser last saw it");
+    expect(result.failure?.detail).toContain(root);
+    expect(result.failure?.detail).toContain(vectors.roots["13"]);
+    expect(memory.saved.get(ORIGIN)).toEqual(seen);
+  });
+
+  it("accepts an older latest checkpoint that the remembered one extends, and keeps the larger one", async () => {
+    const seen = { size: 13, root: vectors.roots["13"], seenAt: EARLIER.toISOString() };
+    const memory = mapMemory({ [ORIGIN]: seen });
+    const result = await verifyEvent(vectors.events[3], at(8), { pinnedKey: PINNED, memory });
+    expect(result.status).toBe("verified");
+    expect(consistent(result).detail).toMatch(/^consistent with the checkpoint of size 13 .*the latest checkpoint, size 8, is older/);
+    expect(memory.saved.get(ORIGIN)).toEqual(seen);
+  });
+
+  it("fails when the server sends a consistency proof for another first size", async () => {
+    const memory = mapMemory({ [ORIGIN]: { size: 5, root: vectors.roots["5"], seenAt: EARLIER.toISOString() } });
+    const source = vectorSource({ consistencyProof: async () => vectors.consistency.find((p) => p.first === 7 && p.second === 13)! });
+    const result = await verifyEvent(vectors.events[3], source, { pinnedKey: PINNED, memory });
+    expect(result.failure?.id).toBe("consistent");
+    expect(result.failure?.detail).toMatch(/a proof from size 7 to 13, not 5 to 13/);
+  });
+
+  it("fails without claiming a rewrite when the consistency proof cannot be loaded", async () => {
+    const memory = mapMemory({ [ORIGIN]: { size: 5, root: vectors.roots["5"], seenAt: EARLIER.toISOString() } });
+    const source = vectorSource({ consistencyProof: () => Promise.reject(new Error("network down")) });
+    const result = await verifyEvent(vectors.events[3], source, { pinnedKey: PINNED, memory });
+    expect(result.failure?.detail).toBe("could not load the consistency proof from size 5 to 13: network down");
+  });
+
+  it("remembers nothing when the verification does not pass", async () => {
+    const memory = mapMemory();
+    const pending = await verifyEvent(vectors.events[LAST], vectorSource(), { pinnedKey: PINNED, memory });
+    expect(pending.status).toBe("pending");
+    const altered = vectors.negative.events.find((c) => c.name === "action changed")!.event;
+    expect((await verifyEvent(altered, vectorSource(), { pinnedKey: PINNED, memory })).status).toBe("failed");
+    expect(memory.saved.size).toBe(0);
   });
 });

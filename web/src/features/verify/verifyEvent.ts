@@ -4,10 +4,19 @@ import { equalBytes, hashFromBase64, toBase64 } from "./bytes";
 import { openCheckpoint, type Checkpoint } from "./checkpoint";
 import { eventLeaf } from "./leaf";
 import type { LedgerSource, PublicKeyInfo } from "./ledgerSource";
+import { checkAgainstSeen } from "./logConsistency";
 import { inclusionRoot } from "./merkle";
 import { parseVerifierKey, type Verifier } from "./note";
+import { browserCheckpointMemory, type CheckpointMemory } from "./seenCheckpoint";
 
-export type StepId = "leaf-computed" | "leaf-matches" | "checkpoint-signature" | "origin" | "covered" | "inclusion";
+export type StepId =
+  | "leaf-computed"
+  | "leaf-matches"
+  | "checkpoint-signature"
+  | "origin"
+  | "consistent"
+  | "covered"
+  | "inclusion";
 
 export interface Step {
   id: StepId;
@@ -42,6 +51,10 @@ export interface VerifyOptions {
   /** The verifier key the auditor pinned, if any: then the server's own key is not trusted. */
   pinnedKey: string | null;
   onProgress?: (message: string) => void;
+  /** The checkpoints verified before, per origin: this browser's storage unless given. */
+  memory?: CheckpointMemory;
+  /** The time a verified checkpoint is remembered with. */
+  now?: Date;
 }
 
 export const NOT_PINNED_WARNING =
@@ -117,7 +130,7 @@ function keyInUse(v: Verifier, pinned: boolean): KeyInUse {
 export async function verifyEvent(
   event: Record<string, unknown>,
   source: LedgerSource,
-  { pinnedKey, onProgress }: VerifyOptions,
+  { pinnedKey, onProgress, memory = browserCheckpointMemory, now }: VerifyOptions,
 ): Promise<VerificationResult> {
   const steps: Step[] = [];
   const warnings: string[] = [];
@@ -195,6 +208,10 @@ export async function verifyEvent(
   }
   step("origin", "Origin matches", true, `the log of tenant ${JSON.stringify(event.tenant)} on instance ${signedBy.name}`);
 
+  const seen = memory.recall(checkpoint.origin);
+  const consistency = await checkAgainstSeen(source, seen, checkpoint);
+  step("consistent", "Consistent with the checkpoint this browser verified before", consistency.ok, consistency.detail);
+
   if (ledger && ledger.index >= checkpoint.size) {
     step("covered", "Event covered by the checkpoint", false,
       `the event is at ledger index ${ledger.index}, after the latest checkpoint (tree size ${checkpoint.size}): it is ` +
@@ -229,7 +246,13 @@ export async function verifyEvent(
   } catch (error) {
     step("inclusion", inclusionLabel, false, message(error));
   }
-  return done({ index: ledger?.index, origin: checkpoint.origin, size: checkpoint.size });
+  const result = done({ index: ledger?.index, origin: checkpoint.origin, size: checkpoint.size });
+  // Only a fully verified checkpoint is remembered, and never one older than the remembered one.
+  if (result.status === "verified" && (!seen || checkpoint.size >= seen.size)) {
+    const seenAt = (now ?? new Date()).toISOString();
+    memory.remember(checkpoint.origin, { size: checkpoint.size, root, seenAt });
+  }
+  return result;
 }
 
 interface Where {
