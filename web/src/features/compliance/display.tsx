@@ -1,18 +1,10 @@
 /** Small pieces every compliance page shows the same way: dates, severities, statuses. */
 import Chip from "@mui/material/Chip";
-import Tooltip from "@mui/material/Tooltip";
 import { severityColor } from "../../theme";
 import type { CoverageStatus, ScanStatus } from "./types";
 
 /** A moment in local time, the ISO value in a tooltip. */
-export function When({ iso, empty = "—" }: { iso: string | null | undefined; empty?: string }) {
-  if (!iso) return <>{empty}</>;
-  return (
-    <Tooltip title={iso}>
-      <time dateTime={iso}>{new Date(iso).toLocaleString()}</time>
-    </Tooltip>
-  );
-}
+export { LocalTime as When } from "../../components/LocalTime";
 
 /** 0.868 → "0.9 s", 95 → "1 min 35 s". */
 export function formatDuration(seconds: number | null | undefined): string {

@@ -8,10 +8,10 @@ import DialogContent from "@mui/material/DialogContent";
 import DialogContentText from "@mui/material/DialogContentText";
 import DialogTitle from "@mui/material/DialogTitle";
 import TextField from "@mui/material/TextField";
-import Tooltip from "@mui/material/Tooltip";
 import Typography from "@mui/material/Typography";
 import { useQuery } from "@tanstack/react-query";
 import { useEffect, useState, type FormEvent } from "react";
+import { LocalTime } from "../../components/LocalTime";
 import { CodeBlock } from "../../components/States";
 import { apiLedgerSource, type PublicKeyInfo } from "./ledgerSource";
 import { parseVerifierKey, type Verifier } from "./note";
@@ -41,16 +41,6 @@ function useKeyCheck(text: string): Check {
 }
 
 export const keyIdOf = (verifierKey: string): string => verifierKey.split("+")[1] ?? "";
-
-function LocalTime({ iso }: { iso: string }) {
-  const date = new Date(iso);
-  const text = Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
-  return (
-    <Tooltip title={iso}>
-      <time dateTime={iso}>{text}</time>
-    </Tooltip>
-  );
-}
 
 function helperText(check: Check, server: PublicKeyInfo | undefined): string {
   switch (check.state) {

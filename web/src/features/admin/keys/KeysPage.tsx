@@ -16,7 +16,7 @@ import { EmptyState, ErrorState, Loading } from "../../../components/States";
 import { PageHeader } from "../../../components/PageHeader";
 import { useKeys } from "../api";
 import type { ApiKey } from "../api";
-import { LocalTime } from "../LocalTime";
+import { LocalTime } from "../../../components/LocalTime";
 import { CreateKeyDialog } from "./CreateKeyDialog";
 import { RevokeKeyDialog } from "./RevokeKeyDialog";
 

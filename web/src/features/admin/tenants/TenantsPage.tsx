@@ -15,7 +15,7 @@ import { ErrorState, Loading } from "../../../components/States";
 import { PageHeader } from "../../../components/PageHeader";
 import { useTenants } from "../api";
 import type { TenantCreated } from "../api";
-import { LocalTime } from "../LocalTime";
+import { LocalTime } from "../../../components/LocalTime";
 import { SecretDialog } from "../SecretDialog";
 import type { ShownSecret } from "../SecretDialog";
 import { CreateTenantDialog } from "./CreateTenantDialog";

@@ -8,7 +8,7 @@ import Tooltip from "@mui/material/Tooltip";
 import type { Role } from "../../../auth/AuthContext";
 import { ROLES } from "../api";
 import type { User } from "../api";
-import { LocalTime } from "../LocalTime";
+import { LocalTime } from "../../../components/LocalTime";
 
 export interface RowActions {
   busy: boolean;

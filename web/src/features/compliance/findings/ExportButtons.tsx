@@ -5,6 +5,7 @@ import ButtonGroup from "@mui/material/ButtonGroup";
 import Tooltip from "@mui/material/Tooltip";
 import { useState } from "react";
 import { api } from "../../../api/client";
+import { saveResponse } from "../../../api/download";
 import { BASE } from "../queries";
 import { exportQuery } from "./findingFilters";
 import type { FindingFilters } from "./findingFilters";
@@ -19,14 +20,7 @@ const FILES: Record<Format, string> = {
 
 async function download(filters: FindingFilters, format: Format): Promise<void> {
   const res = await api<Response>(`${BASE}/findings/export`, { query: exportQuery(filters, format), raw: true });
-  const url = URL.createObjectURL(await res.blob());
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = FILES[format];
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  URL.revokeObjectURL(url);
+  await saveResponse(res, FILES[format]);
 }
 
 export function ExportButtons({ filters, onError }: { filters: FindingFilters; onError: (error: unknown) => void }) {
