@@ -41,7 +41,7 @@ from harness import (
     recent,
 )
 from sealtrail.config import Settings
-from sealtrail.events.store import QueuedEvent, event_row
+from sealtrail.events.store import QueuedEvent, event_values
 
 BATCH = 500
 
@@ -173,7 +173,7 @@ def baseline_rows(count: int) -> list[dict[str, Any]]:
             document=doc,
             raw=orjson.dumps(doc),
         )
-        rows.append(event_row(ev))
+        rows.append(dict(zip(COLUMNS.replace(" ", "").split(","), event_values(ev), strict=True)))
     return rows
 
 

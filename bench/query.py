@@ -42,8 +42,9 @@ from harness import (
     prepare_tenant,
 )
 from sealtrail.config import Settings
+from sealtrail.db.bulk import insert_rows
 from sealtrail.events.models import EVENT_IDS, EVENT_TARGETS
-from sealtrail.events.store import QueuedEvent, event_row, insert_events, target_rows
+from sealtrail.events.store import QueuedEvent, event_values, insert_events, target_values
 from sealtrail.runtime import Runtime
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -93,8 +94,8 @@ def seed(settings: Settings, count: int) -> dict[str, Any]:
     done = 0
     for chunk in seeded_events(count, tenant_id, end):
         with runtime.engine.begin() as conn:
-            insert_events(conn, [event_row(ev) for ev in chunk])
-            conn.execute(insert(EVENT_TARGETS), [r for ev in chunk for r in target_rows(ev)])
+            insert_events(conn, [event_values(ev) for ev in chunk])
+            insert_rows(conn, EVENT_TARGETS, [r for ev in chunk for r in target_values(ev)])
             conn.execute(
                 insert(EVENT_IDS),
                 [

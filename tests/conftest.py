@@ -135,7 +135,7 @@ def tenant(runtime: Runtime) -> TenantKeys:
 
 
 def drain(runtime: Runtime) -> int:
-    """Run the worker until the queue has nothing visible; return messages handled."""
+    """Run the worker until the queue has nothing visible; return events handled."""
     worker = runtime.worker()
     total = 0
     while handled := worker.process_once():

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 import orjson
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from sealtrail.events.ingest import Prepared, encode_message, prepare
 from sealtrail.events.models import Event, EventId, EventTarget
@@ -31,7 +31,9 @@ def caller_of(tenant: TenantKeys) -> Caller:
 
 def prepared(tenant: TenantKeys, **overrides) -> Prepared:
     [item] = prepare(
-        [EventIn.model_validate(event(**overrides))], caller_of(tenant), datetime.now(UTC)
+        [EventIn.model_validate(event(**overrides)).valid_event()],
+        caller_of(tenant),
+        datetime.now(UTC),
     )
     return item
 
@@ -64,7 +66,7 @@ def test_message_queued_by_a_request_that_died_before_commit_is_stored_and_regis
 ):
     item = prepared(tenant)
     # Ingest queued the message, then died before committing its registry row.
-    runtime.queue.publish([Message(body=encode_message(tenant.id, item), tenant_id=tenant.id)])
+    runtime.queue.publish([Message(body=encode_message(tenant.id, [item]), tenant_id=tenant.id)])
     assert drain(runtime) == 1
     assert len(rows(runtime, tenant, str(item.id))) == 1
     with runtime.factory() as session:
@@ -83,7 +85,7 @@ def test_orphan_message_whose_id_was_accepted_with_other_content_is_not_stored(
     client, runtime, tenant
 ):
     orphan = prepared(tenant, action="trade.order.create")
-    runtime.queue.publish([Message(body=encode_message(tenant.id, orphan), tenant_id=tenant.id)])
+    runtime.queue.publish([Message(body=encode_message(tenant.id, [orphan]), tenant_id=tenant.id)])
     # Before the worker runs, the producer sends the same id with other content and gets 202.
     winner = {**event(), "id": str(orphan.id), "action": "trade.order.cancel"}
     assert client.post(URL, json=winner, headers=tenant.auth("ingest")).status_code == 202
@@ -143,11 +145,11 @@ def test_back_dated_events_land_in_their_month(client, runtime, tenant):
     assert [e["id"] for e in page.json()["items"]] == [old["id"]]
 
 
-def test_batches_grow_under_a_backlog_and_shrink_when_it_is_gone(client, runtime, tenant):
-    batch = [event() for _ in range(1000)]
-    for start in range(0, 1000, 500):
-        r = client.post(URL, json=batch[start : start + 500], headers=tenant.auth("ingest"))
-        assert r.status_code == 202
+def test_batches_grow_under_a_backlog_and_shrink_when_it_is_gone(runtime, tenant):
+    items = [prepared(tenant) for _ in range(1000)]
+    runtime.queue.publish(
+        [Message(body=encode_message(tenant.id, [item]), tenant_id=tenant.id) for item in items]
+    )
     worker = runtime.worker()
     worker.batch_size, worker.max_batch_size, worker._next_batch = 100, 400, 100
     sizes = []
@@ -155,5 +157,65 @@ def test_batches_grow_under_a_backlog_and_shrink_when_it_is_gone(client, runtime
         sizes.append(handled)
     assert sizes == [100, 200, 400, 300]
     assert worker._next_batch == 100
-    stored = client.get(URL, params={"limit": 500}, headers=tenant.auth("read")).json()
-    assert len(stored["items"]) == 500
+    for item in items[::97]:
+        assert len(rows(runtime, tenant, str(item.id))) == 1
+
+
+def test_one_request_is_one_message_and_batches_count_its_events(client, runtime, tenant):
+    for _ in range(3):
+        batch = [event() for _ in range(300)]
+        assert client.post(URL, json=batch, headers=tenant.auth("ingest")).status_code == 202
+    assert runtime.queue.stats().depth == 900  # counted in events
+    worker = runtime.worker()
+    worker.batch_size, worker.max_batch_size, worker._next_batch = 500, 1000, 500
+    # 300 + 300 reach 500; the last message alone is 300, under 500: the batch shrinks back.
+    assert worker.process_once() == 600
+    assert worker.process_once() == 300
+    assert worker.process_once() == 0
+    assert runtime.queue.stats().depth == 0
+
+
+def test_an_event_that_cannot_be_stored_does_not_hold_back_the_rest_of_its_request(
+    client, runtime, tenant
+):
+    poison = event(actor={"id": "poison", "type": "user"})
+    good = [event() for _ in range(4)]
+    with runtime.engine.begin() as conn:
+        for sql in REFUSE_POISON[runtime.engine.dialect.name]:
+            conn.execute(text(sql))
+    r = client.post(
+        URL, json=[good[0], good[1], poison, good[2], good[3]], headers=tenant.auth("ingest")
+    )
+    assert r.status_code == 202
+    for _ in range(runtime.settings.queue_max_deliveries + 1):
+        drain(runtime)
+    for ev in good:
+        assert len(rows(runtime, tenant, ev["id"])) == 1
+    assert rows(runtime, tenant, poison["id"]) == []
+    [letter] = runtime.queue.dead_letters(tenant_id=tenant.id)
+    assert poison["id"] in letter.reason
+    assert letter.size == 5
+    # Once the cause is gone, a replay stores the one event left and nothing twice.
+    with runtime.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER refuse_poison" + DROP_ON[runtime.engine.dialect.name]))
+    assert runtime.queue.replay([letter.id]) == 1
+    drain(runtime)
+    for ev in [*good, poison]:
+        assert len(rows(runtime, tenant, ev["id"])) == 1
+
+
+# A trigger stands in for whatever makes one row fail (a constraint, a bad value).
+REFUSE_POISON = {
+    "sqlite": [
+        "CREATE TRIGGER refuse_poison BEFORE INSERT ON events WHEN NEW.actor_id = 'poison' "
+        "BEGIN SELECT RAISE(ABORT, 'poison refused'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.actor_id = 'poison' THEN RAISE EXCEPTION 'poison refused'; END IF; "
+        "RETURN NEW; END $$",
+        "CREATE TRIGGER refuse_poison BEFORE INSERT ON events "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_poison()",
+    ],
+}
+DROP_ON = {"sqlite": "", "postgresql": " ON events"}

@@ -60,6 +60,31 @@ def test_delivery_is_in_publish_order_and_honours_the_batch_size(opener: Opener)
     assert q.receive(3) == []
 
 
+def test_receive_counts_message_sizes_not_messages(opener: Opener):
+    q = opener()
+    q.publish(
+        [Message(body=f"m{i}".encode(), tenant_id=1, size=n) for i, n in enumerate([3, 4, 2, 1])]
+    )
+    assert q.stats().depth == 10  # gauges count items, not messages
+    got = q.receive(5)  # 3 + 4 reaches 5: the message crossing the limit is included
+    assert q.stats().in_flight == 7
+    assert bodies(got) == [b"m0", b"m1"]
+    assert [d.size for d in got] == [3, 4]
+    assert bodies(q.receive(1)) == [b"m2"]  # one message even when it is larger
+    assert bodies(q.receive(100)) == [b"m3"]
+
+
+def test_a_dead_letter_keeps_its_size_through_replay(opener: Opener):
+    q = opener(QueueSettings(visibility_timeout=60, max_deliveries=1, retention_seconds=3600))
+    q.publish([Message(body=b"batch", tenant_id=1, size=500)])
+    [d] = q.receive(1)
+    q.nack(d, "boom")
+    [dead] = q.dead_letters()
+    assert q.replay([dead.id]) == 1
+    [back] = q.receive(1000)
+    assert (back.body, back.size) == (b"batch", 500)
+
+
 def test_a_leased_message_is_hidden_until_its_visibility_timeout_then_comes_back(
     opener: Opener,
 ):

@@ -1,7 +1,8 @@
-"""SQLite driver: leases held by a process that died are released without waiting."""
+"""SQLite driver: leases of a dead process are released at once; old queue files upgrade."""
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -35,3 +36,29 @@ def test_messages_leased_by_a_dead_process_are_redelivered_at_once(tmp_path: Pat
     assert again.receive(10) == []
     queue.close()
     again.close()
+
+
+def test_a_queue_file_from_before_message_sizes_is_upgraded_and_keeps_its_messages(
+    tmp_path: Path,
+):
+    path = tmp_path / "queue.db"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE messages (id INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id INTEGER, "
+        "body BLOB NOT NULL, enqueued_at REAL NOT NULL, visible_at REAL NOT NULL, "
+        "deliveries INTEGER NOT NULL DEFAULT 0, last_error TEXT, leased_by INTEGER);"
+        "CREATE TABLE dead_letters (id INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id INTEGER, "
+        "body BLOB NOT NULL, enqueued_at REAL NOT NULL, dead_at REAL NOT NULL, "
+        "deliveries INTEGER NOT NULL, reason TEXT NOT NULL);"
+        "INSERT INTO messages (tenant_id, body, enqueued_at, visible_at) "
+        "VALUES (1, x'6f6c64', 0, 0);"
+    )
+    old.commit()
+    old.close()
+    q = SQLiteQueue(path, QueueSettings())
+    try:
+        q.publish([Message(body=b"new", tenant_id=1, size=7)])
+        got = q.receive(100)
+        assert [(d.body, d.size) for d in got] == [(b"old", 1), (b"new", 7)]
+    finally:
+        q.close()

@@ -29,10 +29,10 @@ def dlq_list(
             with runtime.factory() as session:
                 tenant_id = service.get_tenant(session, tenant).id
         letters = runtime.queue.dead_letters(tenant_id=tenant_id, limit=limit)
-    table = Table("id", "tenant id", "died", "deliveries", "reason")
+    table = Table("id", "tenant id", "events", "died", "deliveries", "reason")
     for x in letters:
         died = datetime.fromtimestamp(x.dead_at, UTC).isoformat(timespec="seconds")
-        table.add_row(x.id, str(x.tenant_id), died, str(x.deliveries), x.reason[:120])
+        table.add_row(x.id, str(x.tenant_id), str(x.size), died, str(x.deliveries), x.reason[:120])
     console.print(table)
     console.print(f"{len(letters)} dead letter(s) shown.")
 

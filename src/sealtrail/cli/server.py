@@ -16,7 +16,7 @@ from sealtrail.errors import SealtrailError
 from sealtrail.identity.bootstrap import bootstrap
 from sealtrail.observability.logging import configure_logging
 from sealtrail.observability.worker_metrics import Publisher
-from sealtrail.runtime import Runtime
+from sealtrail.runtime import Runtime, settle_heap
 from sealtrail.supervisor import WorkerProcess
 
 Host = Annotated[str | None, typer.Option(help="Interface to listen on.")]
@@ -58,6 +58,7 @@ def _serve(data_dir: DataDir, host: str | None, port: int | None, *, with_worker
         child = WorkerProcess(settings.data_dir)
         child.start()
     app = create_app(runtime, run_worker=with_worker and child is None)
+    settle_heap()
     try:
         uvicorn.run(
             app,
@@ -103,7 +104,9 @@ def worker(data_dir: DataDir = None) -> None:
             target=runtime.scan_worker().run, args=(stop,), name="scan-worker", daemon=True
         )
         scans.start()
-        runtime.worker().run(stop)
+        trail = runtime.worker()
+        settle_heap()
+        trail.run(stop)
         scans.join(timeout=30)
         publisher.stop()
 

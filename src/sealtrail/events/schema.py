@@ -12,7 +12,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from ipaddress import ip_address
-from typing import Annotated, Any
+from socket import AF_INET, AF_INET6, inet_pton
+from typing import Annotated, Any, NamedTuple
 
 import orjson
 from pydantic import (
@@ -27,6 +28,7 @@ from pydantic import (
     WithJsonSchema,
     field_validator,
 )
+from pydantic_core import SchemaValidator, core_schema
 
 METADATA_MAX_BYTES = 16 * 1024
 METADATA_MAX_DEPTH = 5
@@ -70,6 +72,10 @@ def parse_rfc3339(value: object) -> datetime:
 def format_time(moment: datetime) -> str:
     """RFC 3339 in UTC with a `Z`, microseconds only when present."""
     m = moment.astimezone(UTC)
+    if m.year >= 1000:
+        # isoformat is the same text at half the cost: it ends "+00:00" in UTC.
+        return m.isoformat()[:-6] + "Z"
+    # strftime writes years before 1000 without padding (glibc): kept as it was.
     base = m.strftime("%Y-%m-%dT%H:%M:%S")
     return f"{base}.{m.microsecond:06d}Z" if m.microsecond else f"{base}Z"
 
@@ -126,11 +132,25 @@ def _check_action(value: str) -> str:
 
 
 def _check_ip(value: str) -> str:
+    if _inet_pton_accepts(value):
+        return value
     try:
         ip_address(value)
     except ValueError:
         raise ValueError("must be an IPv4 or IPv6 address") from None
     return value
+
+
+def _inet_pton_accepts(value: str) -> bool:
+    """Whether the C address parser takes `value`: ten times cheaper than `ip_address`."""
+    # It accepts a subset of what `ip_address` does (no scope ids such as `fe80::1%eth0`;
+    # both refuse IPv4 leading zeros), so `_check_ip` leaves whatever it refuses to
+    # `ip_address`. tests/events/test_schema_fast.py compares the two.
+    try:
+        inet_pton(AF_INET6 if ":" in value else AF_INET, value)
+    except (OSError, ValueError):  # ValueError: an embedded NUL or a lone surrogate
+        return False
+    return True
 
 
 Action = Annotated[
@@ -243,34 +263,102 @@ class EventIn(_Strict):
 
     def document(self) -> dict[str, Any]:
         """The event as stored: only the fields present, times in UTC."""
-        doc: dict[str, Any] = {
-            "id": str(self.id),
-            "time": format_time(self.time),
-            "action": self.action,
-            "outcome": self.outcome.value,
-            "actor": _present(self.actor),
-        }
-        if self.category is not None:
-            doc["category"] = self.category
-        if self.targets:
-            doc["targets"] = [_present(t) for t in self.targets]
-        for name in ("source", "context"):
-            part = getattr(self, name)
-            if part is not None:
-                doc[name] = _present(part)
-        if self.changes is not None:
-            doc["changes"] = {"before": self.changes.before, "after": self.changes.after}
-        if self.description is not None:
-            doc["description"] = self.description
-        if self.metadata is not None:
-            doc["metadata"] = self.metadata
-        return doc
+        return event_document(self.__dict__)
+
+    def valid_event(self) -> ValidEvent:
+        """This event as ingest takes it: its id and its stored form."""
+        return ValidEvent(self.id, self.document())
 
 
-def _present(model: BaseModel) -> dict[str, Any]:
-    # A validated model keeps its field values in __dict__; reading it directly is ~10x
-    # faster than going through model_fields, and this runs for every ingested event.
-    return {name: value for name, value in model.__dict__.items() if value is not None}
+class ValidEvent(NamedTuple):
+    """A validated event: its id and the document stored for it."""
+
+    id: uuid.UUID
+    document: dict[str, Any]
+
+
+def event_document(fields: dict[str, Any]) -> dict[str, Any]:
+    """The stored form of an event's validated fields: a model's, or `EVENT_FIELDS` dicts."""
+    doc: dict[str, Any] = {
+        "id": str(fields["id"]),
+        "time": format_time(fields["time"]),
+        "action": fields["action"],
+        "outcome": fields["outcome"].value,
+        "actor": _present(fields["actor"]),
+    }
+    if (category := fields.get("category")) is not None:
+        doc["category"] = category
+    if fields["targets"]:
+        doc["targets"] = [_present(t) for t in fields["targets"]]
+    if (source := fields.get("source")) is not None:
+        doc["source"] = _present(source)
+    if (context := fields.get("context")) is not None:
+        doc["context"] = _present(context)
+    if (changes := fields.get("changes")) is not None:
+        values = changes if type(changes) is dict else changes.__dict__
+        doc["changes"] = {"before": values.get("before"), "after": values.get("after")}
+    if (description := fields.get("description")) is not None:
+        doc["description"] = description
+    if (metadata := fields.get("metadata")) is not None:
+        doc["metadata"] = metadata
+    return doc
+
+
+def _present(part: BaseModel | dict[str, Any]) -> dict[str, Any]:
+    """A part's fields that are not None (in their order), as a dict of its own."""
+    if type(part) is dict:
+        # Validated into a dict of our own (fields of None default left out when absent):
+        # taken as it is unless a null was sent. Its values are all strings or None.
+        if None not in part.values():
+            return part
+        fields = part
+    else:
+        # A validated model keeps its field values in __dict__; reading it directly is
+        # ~10x faster than going through model_fields.
+        fields = part.__dict__
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _as_field_dicts(schema: Any) -> Any:
+    """`schema` (a pydantic core schema) with its models validating into dicts of fields."""
+    # Same fields, validators and field order, and the defaults other than None, without
+    # building model instances: a third of the cost of validating an event.
+    if isinstance(schema, list):
+        return [_as_field_dicts(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if schema.get("type") != "model":
+        return {key: _as_field_dicts(value) for key, value in schema.items()}
+    fields = schema["schema"]["fields"]
+    if schema.get("post_init") or any(
+        set(f) - {"type", "schema", "metadata"} for f in fields.values()
+    ):
+        # Validating into dicts would lose it silently.
+        raise TypeError(f"{schema['cls'].__name__} has more than plain fields to validate")
+    config = schema["config"]
+    return core_schema.typed_dict_schema(
+        {name: _dict_field(field["schema"]) for name, field in fields.items()},
+        extra_behavior=config["extra_fields_behavior"],
+        config=config,
+        ref=schema.get("ref"),
+    )
+
+
+def _dict_field(schema: Any) -> core_schema.TypedDictField:
+    """A model field as a dict field; one whose default is None is left out when absent."""
+    if schema["type"] != "default":
+        return core_schema.typed_dict_field(_as_field_dicts(schema))
+    if "default" in schema and schema["default"] is None:
+        return core_schema.typed_dict_field(_as_field_dicts(schema["schema"]), required=False)
+    return core_schema.typed_dict_field(_as_field_dicts(schema), required=False)
+
+
+# A faster first pass over events, into dicts for `event_document`; the models stay the
+# authority: ingest validates with them again to word the errors when this one fails.
+EVENT_FIELDS = SchemaValidator(_as_field_dicts(EventIn.__pydantic_core_schema__))
+EVENT_FIELDS_LIST = SchemaValidator(
+    core_schema.list_schema(_as_field_dicts(EventIn.__pydantic_core_schema__))
+)
 
 
 def json_schema() -> dict[str, Any]:

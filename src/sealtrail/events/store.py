@@ -7,6 +7,7 @@ redelivered message is recognised and skipped.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
@@ -16,11 +17,12 @@ from typing import Any
 
 import orjson
 import structlog
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from sealtrail.db.base import utcnow
-from sealtrail.events.models import EVENT_IDS, EVENT_TARGETS, EVENTS, EventId
+from sealtrail.db.bulk import converter, insert_rows
+from sealtrail.events.models import EVENT_IDS, EVENT_TARGETS, EVENTS
 from sealtrail.ledger import tree as ledger
 from sealtrail.verify.canonical import event_leaf_hash
 
@@ -40,19 +42,30 @@ class QueuedEvent:
     raw: bytes
 
 
-def decode_message(body: bytes) -> QueuedEvent:
-    """Decode a queue message written by ingest; raise ValueError when malformed."""
+def decode_message(body: bytes) -> list[QueuedEvent]:
+    """The events of a queue message written by ingest; raise ValueError when malformed.
+
+    Version 2 carries the events of one request; version 1 (one event per message) is
+    what queues written before it hold.
+    """
     msg = orjson.loads(body)
-    if msg.get("v") != 1:
-        raise ValueError(f"unknown message version {msg.get('v')!r}")
-    doc = msg["event"]
+    version = msg.get("v")
+    tenant_id = int(msg["tenant_id"])
+    if version == 2:
+        return [_queued(tenant_id, item["hash"], item["event"]) for item in msg["events"]]
+    if version == 1:
+        return [_queued(tenant_id, msg["hash"], msg["event"])]
+    raise ValueError(f"unknown message version {version!r}")
+
+
+def _queued(tenant_id: int, content_hash: str, doc: dict[str, Any]) -> QueuedEvent:
     return QueuedEvent(
-        tenant_id=int(msg["tenant_id"]),
+        tenant_id=tenant_id,
         id=uuid.UUID(doc["id"]),
         # Ingest wrote both times in one strict UTC form; fromisoformat reads it in C.
         time=datetime.fromisoformat(doc["time"]),
         received_at=datetime.fromisoformat(doc["received_at"]),
-        content_hash=bytes.fromhex(msg["hash"]),
+        content_hash=bytes.fromhex(content_hash),
         document=doc,
         raw=orjson.dumps(doc),
     )
@@ -68,74 +81,85 @@ def search_text(doc: dict[str, Any]) -> str:
 
 def store_batch(session: Session, events: Sequence[QueuedEvent]) -> list[QueuedEvent]:
     """Insert the events not stored yet; return those inserted, in input order."""
-    by_tenant: dict[int, list[QueuedEvent]] = defaultdict(list)
-    for ev in events:
-        by_tenant[ev.tenant_id].append(ev)
+    conn = session.connection()
     now = utcnow()
     to_store: list[QueuedEvent] = []
-    for tenant_id, group in by_tenant.items():
-        rows = session.execute(
-            select(EventId.event_id, EventId.content_hash, EventId.stored_at)
-            .where(EventId.tenant_id == tenant_id, EventId.event_id.in_([e.id for e in group]))
-            .with_for_update()
-        ).all()
-        registry = {r.event_id: r for r in rows}
-        unregistered: list[QueuedEvent] = []
-        chosen: set[uuid.UUID] = set()
-        for ev in group:
-            if ev.id in chosen:
-                continue  # the same message twice in one batch
-            row = registry.get(ev.id)
-            if row is None:
-                # Ingest queued it but died before committing the registry row.
-                unregistered.append(ev)
-            elif row.stored_at is not None:
-                continue
-            elif row.content_hash != ev.content_hash:
-                # A message left by a crashed request whose id was later accepted with
-                # other content: that other content is the one the producer was told of.
-                log.warning("event.orphan_skipped", tenant_id=tenant_id, event_id=str(ev.id))
-                continue
-            chosen.add(ev.id)
-            to_store.append(ev)
-        if unregistered:
-            session.connection().execute(
-                insert(EVENT_IDS),
-                [
-                    {
-                        "tenant_id": tenant_id,
-                        "event_id": ev.id,
-                        "content_hash": ev.content_hash,
-                        "accepted_at": ev.received_at,
-                        "stored_at": now,
-                    }
-                    for ev in unregistered
-                ],
-            )
-        fresh_ids = {ev.id for ev in unregistered}
-        registered = [ev for ev in to_store if ev.tenant_id == tenant_id and ev.id not in fresh_ids]
-        if registered:
-            session.execute(
-                update(EventId)
-                .where(
-                    EventId.tenant_id == tenant_id,
-                    EventId.event_id.in_([ev.id for ev in registered]),
-                )
-                .values(stored_at=now)
-                .execution_options(synchronize_session=False)
-            )
+    for tenant_id, group in _by_tenant(events).items():
+        to_store.extend(_claim(conn, tenant_id, group, now))
     if not to_store:
         return []
-    # Core inserts (not ORM bulk): a plain executemany, measurably cheaper per row.
-    conn = session.connection()
-    insert_events(conn, [event_row(ev) for ev in to_store])
-    targets = [row for ev in to_store for row in target_rows(ev)]
-    if targets:
-        conn.execute(insert(EVENT_TARGETS), targets)
+    insert_events(conn, [event_values(ev) for ev in to_store])
+    insert_rows(conn, EVENT_TARGETS, [row for ev in to_store for row in target_values(ev)])
     # The ledger grows in this same transaction: an event is stored if and only if it
     # has its leaf, so the trail and its proofs can never disagree.
     append_to_ledger(conn, to_store)
     return to_store
+
+
+_REGISTRY = (
+    "SELECT event_id, content_hash, stored_at IS NOT NULL AS stored FROM event_ids "
+    "WHERE tenant_id = :tenant AND event_id IN :ids"
+)
+_MARK_STORED = text(
+    "UPDATE event_ids SET stored_at = :now WHERE tenant_id = :tenant AND event_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+@functools.lru_cache(maxsize=4)
+def _registry_lookup(dialect: str) -> TextClause:
+    # On PostgreSQL the rows stay locked until the batch commits: two workers given the
+    # same message (a lease that expired) store it once. SQLite's write lock does that.
+    sql = _REGISTRY + (" FOR UPDATE" if dialect == "postgresql" else "")
+    return text(sql).bindparams(bindparam("ids", expanding=True))
+
+
+def _claim(
+    conn: Connection, tenant_id: int, group: list[QueuedEvent], now: datetime
+) -> list[QueuedEvent]:
+    """The tenant's events to store now, their registry rows marked or written."""
+    dialect = conn.dialect
+    key = converter(EVENT_IDS.c.event_id, dialect) or _same
+    keys = {ev.id: key(ev.id) for ev in group}
+    registry = {
+        row[0]: row
+        for row in conn.execute(
+            _registry_lookup(dialect.name), {"tenant": tenant_id, "ids": list(keys.values())}
+        )
+    }
+    chosen: list[QueuedEvent] = []
+    unregistered: list[QueuedEvent] = []
+    seen: set[uuid.UUID] = set()
+    for ev in group:
+        if ev.id in seen:
+            continue  # the same message twice in one batch
+        row = registry.get(keys[ev.id])
+        if row is None:
+            # Ingest queued it but died before committing the registry row.
+            unregistered.append(ev)
+        elif row[2]:
+            continue
+        elif bytes(row[1]) != ev.content_hash:
+            # A message left by a crashed request whose id was later accepted with other
+            # content: that other content is the one the producer was told of.
+            log.warning("event.orphan_skipped", tenant_id=tenant_id, event_id=str(ev.id))
+            continue
+        seen.add(ev.id)
+        chosen.append(ev)
+    insert_rows(
+        conn,
+        EVENT_IDS,
+        [(tenant_id, ev.id, ev.content_hash, ev.received_at, now) for ev in unregistered],
+    )
+    fresh = {ev.id for ev in unregistered}
+    registered = [keys[ev.id] for ev in chosen if ev.id not in fresh]
+    if registered:
+        stamp = converter(EVENT_IDS.c.stored_at, dialect) or _same
+        conn.execute(_MARK_STORED, {"now": stamp(now), "tenant": tenant_id, "ids": registered})
+    return chosen
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def append_to_ledger(conn: Connection, events: Sequence[QueuedEvent]) -> None:
@@ -155,13 +179,13 @@ def _by_tenant(events: Sequence[QueuedEvent]) -> dict[int, list[QueuedEvent]]:
     return groups
 
 
-def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def insert_events(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     """Insert event rows and index their text for free-text search, in the caller's
     transaction (which on SQLite holds the write lock: BEGIN IMMEDIATE)."""
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
         last_rowid = conn.execute(text("SELECT coalesce(max(rowid), 0) FROM events")).scalar_one()
-    conn.execute(insert(EVENTS), rows)
+    insert_rows(conn, EVENTS, rows)
     if sqlite:
         # The FTS5 trigram table of migration 0002 has external content: it is fed
         # explicitly. PostgreSQL maintains its GIN index itself.
@@ -174,32 +198,28 @@ def insert_events(conn: Connection, rows: list[dict[str, Any]]) -> None:
         )
 
 
-def event_row(ev: QueuedEvent) -> dict[str, Any]:
+def event_values(ev: QueuedEvent) -> tuple[Any, ...]:
+    """The event's row in the column order of `events`."""
     doc = ev.document
     source = doc.get("source")
-    return {
-        "tenant_id": ev.tenant_id,
-        "time": ev.time,
-        "id": ev.id,
-        "received_at": ev.received_at,
-        "action": doc["action"],
-        "outcome": doc["outcome"],
-        "actor_id": doc["actor"]["id"],
-        "source_app": source["app"] if source else None,
-        "search_text": search_text(doc),
-        "doc": ev.raw.decode(),
-    }
+    return (
+        ev.tenant_id,
+        ev.time,
+        ev.id,
+        ev.received_at,
+        doc["action"],
+        doc["outcome"],
+        doc["actor"]["id"],
+        source["app"] if source else None,
+        search_text(doc),
+        ev.raw.decode(),
+    )
 
 
-def target_rows(ev: QueuedEvent) -> list[dict[str, Any]]:
+def target_values(ev: QueuedEvent) -> list[tuple[Any, ...]]:
+    """The event's `event_targets` rows in column order, one per distinct target."""
     unique = {(t["type"], t["id"]) for t in ev.document.get("targets", ())}
     return [
-        {
-            "tenant_id": ev.tenant_id,
-            "target_id": target_id,
-            "time": ev.time,
-            "event_id": ev.id,
-            "target_type": target_type,
-        }
+        (ev.tenant_id, target_id, ev.time, ev.id, target_type)
         for target_type, target_id in sorted(unique)
     ]

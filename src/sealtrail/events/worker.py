@@ -93,15 +93,18 @@ class TrailWorker:
                 log.info("identity.pruned", count=pruned)
 
     def process_once(self) -> int:
-        """Receive one batch and store it; return how many messages were handled."""
+        """Receive one batch and store it; return how many events it held (the sizes of
+        the messages handled, stored, skipped as duplicates or given back)."""
         asked = self._next_batch
         deliveries = self.queue.receive(asked)
+        # A message carries the events of one request: the batch is counted in events.
+        received = sum(d.size for d in deliveries)
         self._next_batch = (
-            min(self.max_batch_size, asked * 2) if len(deliveries) == asked else self.batch_size
+            min(self.max_batch_size, asked * 2) if received >= asked else self.batch_size
         )
         if not deliveries:
             return 0
-        decoded: list[tuple[Delivery, QueuedEvent]] = []
+        decoded: list[tuple[Delivery, list[QueuedEvent]]] = []
         for delivery in deliveries:
             try:
                 decoded.append((delivery, decode_message(delivery.body)))
@@ -110,14 +113,14 @@ class TrailWorker:
                 self.queue.nack(delivery, f"undecodable message: {exc}", self.retry_delay)
         if decoded:
             try:
-                self._store([ev for _, ev in decoded])
+                self._store([ev for _, events in decoded for ev in events])
                 self.queue.ack([d for d, _ in decoded])
             except OperationalError:
                 raise
             except SQLAlchemyError as exc:
                 log.warning("worker.batch_failed", error=str(exc), size=len(decoded))
                 self._store_one_by_one(decoded)
-        return len(deliveries)
+        return received
 
     def _store(self, events: Sequence[QueuedEvent]) -> None:
         started = time.perf_counter()
@@ -127,15 +130,44 @@ class TrailWorker:
         metrics.WORKER_BATCH_SECONDS.observe(time.perf_counter() - started)
         metrics.EVENTS_STORED.inc(len(stored))
 
-    def _store_one_by_one(self, decoded: list[tuple[Delivery, QueuedEvent]]) -> None:
-        """Isolate the message that breaks a batch so the others still land."""
-        for delivery, event in decoded:
+    def _store_one_by_one(self, decoded: list[tuple[Delivery, list[QueuedEvent]]]) -> None:
+        """Isolate what breaks a batch so the rest still lands: each message alone, then
+        each event of a failing message alone. A message with an event that cannot be
+        stored goes back (its stored events are skipped when it returns) and ends in the
+        dead-letter queue with the reason."""
+        for delivery, events in decoded:
             try:
-                self._store([event])
+                self._store(events)
                 self.queue.ack([delivery])
+                continue
             except OperationalError:
                 raise
             except SQLAlchemyError as exc:
-                metrics.WORKER_FAILURES.inc()
-                log.error("worker.message_failed", error=str(exc), event_id=str(event.id))
-                self.queue.nack(delivery, f"store failed: {exc}", self.retry_delay)
+                failures = [(events[0], exc)] if len(events) == 1 else self._store_each(events)
+            if not failures:
+                self.queue.ack([delivery])
+                continue
+            metrics.WORKER_FAILURES.inc()
+            event, error = failures[0]
+            log.error(
+                "worker.message_failed",
+                error=str(error),
+                event_id=str(event.id),
+                failed=len(failures),
+                events=len(events),
+            )
+            reason = f"store failed for event {event.id}: {error}"
+            if len(failures) > 1:
+                reason = f"{len(failures)} events failed; first: {reason}"
+            self.queue.nack(delivery, reason, self.retry_delay)
+
+    def _store_each(self, events: list[QueuedEvent]) -> list[tuple[QueuedEvent, SQLAlchemyError]]:
+        failures: list[tuple[QueuedEvent, SQLAlchemyError]] = []
+        for event in events:
+            try:
+                self._store([event])
+            except OperationalError:
+                raise
+            except SQLAlchemyError as exc:
+                failures.append((event, exc))
+        return failures

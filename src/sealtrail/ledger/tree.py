@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from sqlalchemy import (
     Connection,
-    Dialect,
-    Table,
     TextClause,
     bindparam,
-    insert,
     select,
     text,
     update,
@@ -24,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from sealtrail.db.base import utcnow
+from sealtrail.db.bulk import insert_rows
 from sealtrail.errors import BadRequest, NotFound
 from sealtrail.ledger.models import HEADS, LEAVES, NODES
 from sealtrail.verify import merkle
@@ -120,48 +118,6 @@ def fetch_nodes(conn: Connection, tenant_id: int, ids: Iterable[NodeId]) -> dict
     return found
 
 
-_Row = tuple[Any, ...]
-
-
-@functools.lru_cache(maxsize=16)
-def _insert_plan(
-    table: Table, dialect: Dialect
-) -> tuple[str, bool, tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]:
-    """A table's INSERT of all columns in the dialect's parameter style, whether it is
-    positional, the column names, and the bind conversions (position, function)."""
-    compiled = insert(table).compile(dialect=dialect)
-    names = tuple(column.key for column in table.c)
-    assert not compiled.positional or tuple(compiled.positiontup or ()) == names
-    conversions = tuple(
-        (i, convert)
-        for i, column in enumerate(table.c)
-        if (convert := column.type.dialect_impl(dialect).bind_processor(dialect)) is not None
-    )
-    return str(compiled), compiled.positional, names, conversions
-
-
-def _insert_rows(conn: Connection, table: Table, rows: Sequence[_Row]) -> None:
-    """Insert whole rows (values in column order) with one executemany.
-
-    The columns' own bind conversions (UUIDs, UTC times) are applied here and the rows go
-    to the driver as they are: the expression layer's per-row parameter handling cost
-    about as much as the inserts themselves, and this runs for every stored event.
-    """
-    sql, positional, names, conversions = _insert_plan(table, conn.dialect)
-    if conversions:
-        rows = [_converted(row, conversions) for row in rows]
-    conn.exec_driver_sql(
-        sql, list(rows) if positional else [dict(zip(names, row, strict=True)) for row in rows]
-    )
-
-
-def _converted(row: _Row, conversions: tuple[tuple[int, Callable[[Any], Any]], ...]) -> _Row:
-    values = list(row)
-    for i, convert in conversions:
-        values[i] = convert(values[i])
-    return tuple(values)
-
-
 def append(conn: Connection, tenant_id: int, leaves: Sequence[Leaf]) -> range:
     """Append leaves to the tenant's log in the caller's transaction; return their indexes.
 
@@ -187,7 +143,7 @@ def append(conn: Connection, tenant_id: int, leaves: Sequence[Leaf]) -> range:
             pos >>= 1
             new_nodes.append((tenant_id, level, pos, node))
         stack.append(node)
-    _insert_rows(
+    insert_rows(
         conn,
         LEAVES,
         [
@@ -196,7 +152,7 @@ def append(conn: Connection, tenant_id: int, leaves: Sequence[Leaf]) -> range:
         ],
     )
     if new_nodes:
-        _insert_rows(conn, NODES, new_nodes)
+        insert_rows(conn, NODES, new_nodes)
     end = size + len(leaves)
     conn.execute(
         _SET_HEAD, {"tenant": tenant_id, "new_size": end, "new_root": merkle.fold_right(stack)}

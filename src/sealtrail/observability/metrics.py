@@ -22,8 +22,8 @@ WORKER_BATCH_SECONDS = Histogram(
 WORKER_FAILURES = Counter(
     "sealtrail_worker_failures_total", "Messages given back to the queue after a failure."
 )
-QUEUE_DEPTH = Gauge("sealtrail_queue_depth", "Messages waiting or in flight.")
-QUEUE_IN_FLIGHT = Gauge("sealtrail_queue_in_flight", "Messages delivered and not yet acked.")
+QUEUE_DEPTH = Gauge("sealtrail_queue_depth", "Events queued (waiting or in flight).")
+QUEUE_IN_FLIGHT = Gauge("sealtrail_queue_in_flight", "Events delivered to a worker, not yet acked.")
 QUEUE_OLDEST_AGE = Gauge(
     "sealtrail_queue_oldest_message_age_seconds", "Age of the oldest message in the queue."
 )

@@ -4,6 +4,8 @@ Semantics (shared by every driver and checked by one test suite): at-least-once
 delivery; a received message is invisible for the visibility timeout, then delivered
 again unless acknowledged; after `max_deliveries` deliveries without an ack it moves to
 the dead-letter queue, where it is kept for the retention period and can be replayed.
+A message has a size (how many items it carries, 1 unless said): `receive` takes
+messages until their sizes reach its limit, so a consumer asks for work, not messages.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ class QueueSettings:
 
 @dataclass(frozen=True)
 class Message:
-    """A message to publish; `tenant_id` scopes who may see it in the dead-letter queue."""
+    """A message to publish; `tenant_id` scopes who may see it in the dead-letter queue;
+    `size` is how many items it carries."""
 
     body: bytes
     tenant_id: int | None = None
+    size: int = 1
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Delivery:
     tenant_id: int | None
     deliveries: int
     enqueued_at: float
+    size: int = 1
 
 
 @dataclass(frozen=True)
@@ -52,11 +57,13 @@ class DeadLetter:
     dead_at: float
     deliveries: int
     reason: str
+    size: int = 1
 
 
 @dataclass(frozen=True)
 class QueueStats:
-    """Gauges for operations: backlog, in flight, age of the oldest message, DLQ size."""
+    """Gauges for operations: backlog and in flight (in items: the sum of message sizes),
+    age of the oldest message, DLQ size (in messages)."""
 
     depth: int
     in_flight: int
@@ -75,8 +82,9 @@ class Queue(ABC):
         """Store messages durably; when this returns they survive a crash."""
 
     @abstractmethod
-    def receive(self, max_messages: int) -> list[Delivery]:
-        """Take up to `max_messages` visible messages, hiding them for the visibility timeout."""
+    def receive(self, limit: int) -> list[Delivery]:
+        """Take the oldest visible messages until their sizes add up to `limit` (at least
+        one message when any is visible), hiding them for the visibility timeout."""
 
     @abstractmethod
     def ack(self, deliveries: Sequence[Delivery]) -> None:

@@ -23,6 +23,7 @@ class DeadLetterOut(BaseModel):
     dead_at: datetime
     deliveries: int
     reason: str
+    size: int = Field(description="How many events the message carries (one request's).")
     message: Any = Field(description="The message body (JSON when it decodes, else base64).")
 
 
@@ -55,6 +56,7 @@ def dead_letter_out(letter: DeadLetter) -> DeadLetterOut:
         dead_at=datetime.fromtimestamp(letter.dead_at, UTC),
         deliveries=letter.deliveries,
         reason=letter.reason,
+        size=letter.size,
         message=message,
     )
 

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sealtrail.errors import ConfigurationError
@@ -23,6 +24,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     tenant_id INTEGER,
+    size INTEGER NOT NULL DEFAULT 1,
     body BLOB NOT NULL,
     enqueued_at REAL NOT NULL,
     visible_at REAL NOT NULL,
@@ -34,6 +36,7 @@ CREATE INDEX IF NOT EXISTS ix_messages_visible ON messages (visible_at, id);
 CREATE TABLE IF NOT EXISTS dead_letters (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     tenant_id INTEGER,
+    size INTEGER NOT NULL DEFAULT 1,
     body BLOB NOT NULL,
     enqueued_at REAL NOT NULL,
     dead_at REAL NOT NULL,
@@ -45,8 +48,8 @@ CREATE INDEX IF NOT EXISTS ix_dead_letters_dead_at ON dead_letters (dead_at);
 
 # `where` holds only fixed SQL with `?` placeholders, never a value.
 _REPLAY_SQL = (
-    "INSERT INTO messages (tenant_id, body, enqueued_at, visible_at, deliveries) "
-    "SELECT tenant_id, body, enqueued_at, ?, 0 FROM dead_letters WHERE {where} ORDER BY id"
+    "INSERT INTO messages (tenant_id, size, body, enqueued_at, visible_at, deliveries) "
+    "SELECT tenant_id, size, body, enqueued_at, ?, 0 FROM dead_letters WHERE {where} ORDER BY id"
 )
 _DELETE_DEAD_SQL = "DELETE FROM dead_letters WHERE {where}"
 RECLAIM_INTERVAL = 10.0
@@ -60,6 +63,14 @@ def _process_alive(pid: int) -> bool:
     except PermissionError:
         return True  # alive, owned by someone else
     return True
+
+
+def _add_sizes(conn: sqlite3.Connection) -> None:
+    """Give a queue file written before message sizes existed its `size` columns."""
+    for table in ("messages", "dead_letters"):
+        columns = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+        if "size" not in columns:
+            conn.execute(f"ALTER TABLE {table} ADD COLUMN size INTEGER NOT NULL DEFAULT 1")
 
 
 class SQLiteQueue(Queue):
@@ -76,6 +87,7 @@ class SQLiteQueue(Queue):
         self._conn.execute(f"PRAGMA synchronous={synchronous}")
         self._conn.execute("PRAGMA busy_timeout=30000")
         self._conn.executescript(_SCHEMA)
+        _add_sizes(self._conn)
         self._lock = threading.Lock()
         self._signal = threading.Event()
         self._pid = os.getpid()
@@ -94,13 +106,13 @@ class SQLiteQueue(Queue):
 
     def publish(self, messages: Sequence[Message]) -> None:
         now = time.time()
-        rows = [(m.tenant_id, m.body, now, now) for m in messages]
+        rows = [(m.tenant_id, m.size, m.body, now, now) for m in messages]
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 self._conn.executemany(
-                    "INSERT INTO messages (tenant_id, body, enqueued_at, visible_at) "
-                    "VALUES (?, ?, ?, ?)",
+                    "INSERT INTO messages (tenant_id, size, body, enqueued_at, visible_at) "
+                    "VALUES (?, ?, ?, ?, ?)",
                     rows,
                 )
                 self._conn.execute("COMMIT")
@@ -109,7 +121,7 @@ class SQLiteQueue(Queue):
                 raise
         self._signal.set()
 
-    def receive(self, max_messages: int) -> list[Delivery]:
+    def receive(self, limit: int) -> list[Delivery]:
         now = time.time()
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
@@ -117,16 +129,12 @@ class SQLiteQueue(Queue):
                 if now >= self._next_reclaim:
                     self._reclaim_dead_leases(now)
                     self._next_reclaim = now + RECLAIM_INTERVAL
-                rows = self._conn.execute(
-                    "SELECT id, tenant_id, body, enqueued_at, deliveries, last_error "
-                    "FROM messages WHERE visible_at <= ? ORDER BY visible_at, id LIMIT ?",
-                    (now, max_messages),
-                ).fetchall()
+                rows = self._take(now, limit)
                 spent = [r for r in rows if r[4] >= self.settings.max_deliveries]
                 live = [r for r in rows if r[4] < self.settings.max_deliveries]
                 for row in spent:
                     reason = row[5] or "not acknowledged within the visibility timeout"
-                    self._bury(row[0], row[1], row[2], row[3], row[4], reason, now)
+                    self._bury(row[0], reason, now)
                 self._conn.executemany(
                     "UPDATE messages SET visible_at = ?, deliveries = deliveries + 1, "
                     "leased_by = ? WHERE id = ?",
@@ -138,10 +146,41 @@ class SQLiteQueue(Queue):
                 raise
         return [
             Delivery(
-                receipt=str(r[0]), tenant_id=r[1], body=r[2], enqueued_at=r[3], deliveries=r[4] + 1
+                receipt=str(r[0]),
+                tenant_id=r[1],
+                body=r[2],
+                enqueued_at=r[3],
+                deliveries=r[4] + 1,
+                size=r[6],
             )
             for r in live
         ]
+
+    def _take(self, now: float, limit: int) -> list[tuple[Any, ...]]:
+        """The oldest visible messages whose sizes reach `limit`: ids and sizes are read
+        first (the cursor stops there), then the chosen bodies."""
+        chosen: list[int] = []
+        total = 0
+        cursor = self._conn.execute(
+            "SELECT id, size FROM messages WHERE visible_at <= ? ORDER BY visible_at, id",
+            (now,),
+        )
+        for msg_id, size in cursor:
+            chosen.append(msg_id)
+            total += size
+            if total >= limit:
+                break
+        cursor.close()
+        if not chosen:
+            return []
+        marks = ", ".join("?" for _ in chosen)
+        rows = self._conn.execute(
+            "SELECT id, tenant_id, body, enqueued_at, deliveries, last_error, size "  # noqa: S608
+            f"FROM messages WHERE id IN ({marks})",
+            chosen,
+        ).fetchall()
+        order = {msg_id: i for i, msg_id in enumerate(chosen)}
+        return sorted(rows, key=lambda row: order[row[0]])
 
     def _reclaim_dead_leases(self, now: float) -> None:
         holders = self._conn.execute(
@@ -157,20 +196,13 @@ class SQLiteQueue(Queue):
                     (now, pid, now),
                 )
 
-    def _bury(
-        self,
-        msg_id: int,
-        tenant_id: int | None,
-        body: bytes,
-        enqueued_at: float,
-        deliveries: int,
-        reason: str,
-        now: float,
-    ) -> None:
+    def _bury(self, msg_id: int, reason: str, now: float) -> None:
         self._conn.execute(
-            "INSERT INTO dead_letters (tenant_id, body, enqueued_at, dead_at, deliveries, reason) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (tenant_id, body, enqueued_at, now, deliveries, reason),
+            "INSERT INTO dead_letters "
+            "(tenant_id, size, body, enqueued_at, dead_at, deliveries, reason) "
+            "SELECT tenant_id, size, body, enqueued_at, ?, deliveries, ? "
+            "FROM messages WHERE id = ?",
+            (now, reason, msg_id),
         )
         self._conn.execute("DELETE FROM messages WHERE id = ?", (msg_id,))
 
@@ -194,20 +226,7 @@ class SQLiteQueue(Queue):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 if delivery.deliveries >= self.settings.max_deliveries:
-                    row = self._conn.execute(
-                        "SELECT tenant_id, body, enqueued_at FROM messages WHERE id = ?",
-                        (int(delivery.receipt),),
-                    ).fetchone()
-                    if row is not None:
-                        self._bury(
-                            int(delivery.receipt),
-                            row[0],
-                            row[1],
-                            row[2],
-                            delivery.deliveries,
-                            reason,
-                            now,
-                        )
+                    self._bury(int(delivery.receipt), reason, now)
                 else:
                     self._conn.execute(
                         "UPDATE messages SET visible_at = ?, last_error = ? WHERE id = ?",
@@ -226,7 +245,7 @@ class SQLiteQueue(Queue):
         self, *, tenant_id: int | None = None, limit: int = 100, after: str | None = None
     ) -> list[DeadLetter]:
         sql = (
-            "SELECT id, tenant_id, body, enqueued_at, dead_at, deliveries, reason "
+            "SELECT id, tenant_id, body, enqueued_at, dead_at, deliveries, reason, size "
             "FROM dead_letters WHERE id > ?"
         )
         params: list[object] = [int(after) if after else 0]
@@ -246,6 +265,7 @@ class SQLiteQueue(Queue):
                 dead_at=r[4],
                 deliveries=r[5],
                 reason=r[6],
+                size=r[7],
             )
             for r in rows
         ]
@@ -284,7 +304,8 @@ class SQLiteQueue(Queue):
         now = time.time()
         with self._lock:
             depth, in_flight, oldest = self._conn.execute(
-                "SELECT count(*), coalesce(sum(visible_at > ?), 0), min(enqueued_at) FROM messages",
+                "SELECT coalesce(sum(size), 0), coalesce(sum(size * (visible_at > ?)), 0), "
+                "min(enqueued_at) FROM messages",
                 (now,),
             ).fetchone()
             dead = self._conn.execute("SELECT count(*) FROM dead_letters").fetchone()[0]
