@@ -101,3 +101,29 @@ class WorkerProcess:
                 child.wait()
         if self._thread.is_alive():
             self._thread.join(timeout=5)
+
+
+class StopOnSignal:
+    """A SIGTERM/SIGINT handler that runs `actions` once, from a thread of its own.
+
+    A Python signal handler runs in the main thread between two bytecodes: possibly
+    while that thread holds a lock (inside `Event.wait`), or inside the handler itself
+    when a second signal follows the first (`stop()` and the parent-death signal both
+    send SIGTERM). A handler that set an event there waited for a lock its own thread
+    held, and the worker hung at shutdown. This one takes no lock: it starts a thread
+    that runs the actions, and ignores every signal after the first.
+    """
+
+    def __init__(self, *actions: Callable[[], object]) -> None:
+        self._actions = actions
+        self._signalled: list[int] = []  # appended once, read without a lock
+
+    def __call__(self, signum: int, _frame: object) -> None:
+        if self._signalled:
+            return
+        self._signalled.append(signum)
+        threading.Thread(target=self._run, name="stop-on-signal", daemon=True).start()
+
+    def _run(self) -> None:
+        for action in self._actions:
+            action()

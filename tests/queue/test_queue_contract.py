@@ -74,6 +74,11 @@ def test_receive_counts_message_sizes_not_messages(opener: Opener):
     assert bodies(q.receive(100)) == [b"m3"]
 
 
+def test_a_message_of_no_items_is_refused():
+    with pytest.raises(ValueError, match="at least one"):
+        Message(body=b"x", size=0)
+
+
 def test_a_dead_letter_keeps_its_size_through_replay(opener: Opener):
     q = opener(QueueSettings(visibility_timeout=60, max_deliveries=1, retention_seconds=3600))
     q.publish([Message(body=b"batch", tenant_id=1, size=500)])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import signal
 import threading
-from types import FrameType
 from typing import Annotated
 
 import typer
@@ -17,7 +16,7 @@ from sealtrail.identity.bootstrap import bootstrap
 from sealtrail.observability.logging import configure_logging
 from sealtrail.observability.worker_metrics import Publisher
 from sealtrail.runtime import Runtime, settle_heap
-from sealtrail.supervisor import WorkerProcess
+from sealtrail.supervisor import StopOnSignal, WorkerProcess
 
 Host = Annotated[str | None, typer.Option(help="Interface to listen on.")]
 Port = Annotated[int | None, typer.Option(help="Port to listen on.")]
@@ -90,11 +89,7 @@ def worker(data_dir: DataDir = None) -> None:
     configure_logging(settings.log_level, settings.log_format)
     with opened(data_dir) as runtime:
         stop = threading.Event()
-
-        def on_signal(signum: int, _frame: FrameType | None) -> None:
-            stop.set()
-            runtime.wake_scans()
-
+        on_signal = StopOnSignal(stop.set, runtime.wake_scans)
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
         console.print("Worker running (trail and compliance scans); Ctrl-C stops it.")

@@ -33,6 +33,10 @@ class Message:
     tenant_id: int | None = None
     size: int = 1
 
+    def __post_init__(self) -> None:
+        if self.size < 1:
+            raise ValueError(f"a message carries at least one item, not {self.size}")
+
 
 @dataclass(frozen=True)
 class Delivery:
