@@ -10,9 +10,9 @@ from sqlalchemy import Connection, delete, insert
 from sealtrail.events.ingest import enqueue, prepare
 from sealtrail.events.models import EVENT_IDS
 from sealtrail.events.schema import EventIn
-from sealtrail.identity.schemas import Caller, Scope
 from sealtrail.runtime import Runtime
 from tests.conftest import TenantKeys, event
+from tests.events.test_worker import caller_of
 
 NAMES = ["tenant_id", "event_id", "content_hash", "accepted_at", "stored_at"]
 
@@ -24,16 +24,6 @@ def raw_rows(conn: Connection, ids: set[uuid.UUID]) -> list[tuple[object, ...]]:
         columns = [*NAMES, *(f"typeof({name})" for name in NAMES)]
     sql = f"SELECT {', '.join(columns)} FROM event_ids"
     return sorted(tuple(row) for row in conn.exec_driver_sql(sql) if uuid.UUID(str(row[1])) in ids)
-
-
-def caller_of(tenant: TenantKeys) -> Caller:
-    return Caller(
-        tenant_id=tenant.id,
-        tenant=tenant.name,
-        key_id=0,
-        key_prefix="x",
-        scopes=frozenset({Scope.ingest}),
-    )
 
 
 def test_registry_rows_are_byte_identical_to_the_expression_layers(

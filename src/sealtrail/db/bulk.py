@@ -46,6 +46,15 @@ def converter(column: Column[Any], dialect: Dialect) -> Convert | None:
     return impl.bind_processor(dialect)
 
 
+def encoder(column: Column[Any], dialect: Dialect) -> Convert:
+    """`converter`, or the identity when the driver takes the value as it is."""
+    return converter(column, dialect) or _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 @functools.lru_cache(maxsize=32)
 def _insert_plan(
     table: Table, dialect: Dialect

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -18,11 +17,11 @@ from typing import Any
 import orjson
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
-from sqlalchemy import Column, Connection, Dialect
+from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sealtrail.db.bulk import converter
+from sealtrail.db.bulk import encoder, insert_rows
 from sealtrail.errors import BadRequest, Conflict, UnsupportedMediaType, ValidationFailed
 from sealtrail.events.models import EVENT_IDS
 from sealtrail.events.schema import (
@@ -287,48 +286,27 @@ def _register_and_publish(
     return len(fresh)
 
 
-# The registry is read and written through the driver, with values converted as the
-# columns would convert them (`sealtrail.db.bulk`): SQLAlchemy's per-value parameter
-# handling cost more than the queries. Statements are written with `?` marks.
-_LOOKUP = "SELECT event_id, content_hash FROM event_ids WHERE tenant_id = ? AND event_id IN "
-_REGISTER = (
-    "INSERT INTO event_ids (tenant_id, event_id, content_hash, accepted_at) VALUES (?, ?, ?, ?)"
-)
-# Positional marks by DB-API paramstyle; psycopg (pyformat) takes `%s` as well.
-_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+# The registry is read and written with values converted as the columns would convert
+# them (`sealtrail.db.bulk`): SQLAlchemy's per-value parameter handling cost more than
+# the queries.
+_LOOKUP = text(
+    "SELECT event_id, content_hash FROM event_ids WHERE tenant_id = :tenant AND event_id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
 
 
 def _registered(conn: Connection, tenant_id: int, ids: list[uuid.UUID]) -> dict[uuid.UUID, bytes]:
     """The content hashes already registered for those of `ids` the tenant sent before."""
-    key = _converter(EVENT_IDS.c.event_id, conn.dialect)
+    key = encoder(EVENT_IDS.c.event_id, conn.dialect)
     keys = {key(i): i for i in ids}
-    sql = _in_style(_LOOKUP + "(" + ", ".join("?" * len(keys)) + ")", conn.dialect)
-    rows = conn.exec_driver_sql(sql, (tenant_id, *keys))
+    rows = conn.execute(_LOOKUP, {"tenant": tenant_id, "ids": list(keys)})
     return {keys[event_id]: bytes(content_hash) for event_id, content_hash in rows}
 
 
 def _register(conn: Connection, tenant_id: int, items: list[Prepared], now: datetime) -> None:
-    """Write the registry rows of newly accepted events."""
-    dialect = conn.dialect
-    key = _converter(EVENT_IDS.c.event_id, dialect)
-    digest = _converter(EVENT_IDS.c.content_hash, dialect)
-    accepted_at = _converter(EVENT_IDS.c.accepted_at, dialect)(now)
-    conn.exec_driver_sql(
-        _in_style(_REGISTER, dialect),
-        [(tenant_id, key(item.id), digest(item.content_hash), accepted_at) for item in items],
+    """Write the registry rows of newly accepted events (not stored yet)."""
+    insert_rows(
+        conn, EVENT_IDS, [(tenant_id, item.id, item.content_hash, now, None) for item in items]
     )
-
-
-def _in_style(sql: str, dialect: Dialect) -> str:
-    return sql.replace("?", _MARKS[dialect.paramstyle])
-
-
-def _converter(column: Column[Any], dialect: Dialect) -> Callable[[Any], Any]:
-    return converter(column, dialect) or _same
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 def encode_message(tenant_id: int, items: list[Prepared]) -> bytes:

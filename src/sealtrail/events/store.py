@@ -21,7 +21,7 @@ from sqlalchemy import Connection, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from sealtrail.db.base import utcnow
-from sealtrail.db.bulk import converter, insert_rows
+from sealtrail.db.bulk import encoder, insert_rows
 from sealtrail.events.models import EVENT_IDS, EVENT_TARGETS, EVENTS
 from sealtrail.ledger import tree as ledger
 from sealtrail.verify.canonical import event_leaf_hash
@@ -118,7 +118,7 @@ def _claim(
 ) -> list[QueuedEvent]:
     """The tenant's events to store now, their registry rows marked or written."""
     dialect = conn.dialect
-    key = converter(EVENT_IDS.c.event_id, dialect) or _same
+    key = encoder(EVENT_IDS.c.event_id, dialect)
     keys = {ev.id: key(ev.id) for ev in group}
     registry = {
         row[0]: row
@@ -153,13 +153,9 @@ def _claim(
     fresh = {ev.id for ev in unregistered}
     registered = [keys[ev.id] for ev in chosen if ev.id not in fresh]
     if registered:
-        stamp = converter(EVENT_IDS.c.stored_at, dialect) or _same
+        stamp = encoder(EVENT_IDS.c.stored_at, dialect)
         conn.execute(_MARK_STORED, {"now": stamp(now), "tenant": tenant_id, "ids": registered})
     return chosen
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 def append_to_ledger(conn: Connection, events: Sequence[QueuedEvent]) -> None:
