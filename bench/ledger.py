@@ -202,7 +202,7 @@ def pipeline_rate(count: int, with_ledger: bool) -> float:
             t0 = time.perf_counter()
             for events in batches:
                 now = datetime.now(UTC)
-                enqueue(runtime.factory, runtime.queue, caller, prepare(events, caller, now), now)
+                enqueue(runtime.registry, caller, prepare(events, caller, now), now)
             while worker.process_once():
                 pass
             rate = count / (time.perf_counter() - t0)

@@ -20,14 +20,12 @@ import json
 import random
 import shutil
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
@@ -43,8 +41,9 @@ from harness import (
 )
 from sealtrail.config import Settings
 from sealtrail.db.bulk import insert_rows
+from sealtrail.events.message import QueuedEvent
 from sealtrail.events.models import EVENT_IDS, EVENT_TARGETS
-from sealtrail.events.store import QueuedEvent, event_values, insert_events, target_values
+from sealtrail.events.store import event_values, insert_events, target_values
 from sealtrail.runtime import Runtime
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -66,17 +65,7 @@ def seeded_events(count: int, tenant_id: int, end: datetime) -> Iterator[list[Qu
             doc = make_event(rng, moment)
             doc["tenant"] = "bench"
             doc["received_at"] = received.isoformat().replace("+00:00", "Z")
-            chunk.append(
-                QueuedEvent(
-                    tenant_id=tenant_id,
-                    id=uuid.UUID(doc["id"]),
-                    time=moment,
-                    received_at=received,
-                    content_hash=b"\0" * 32,
-                    document=doc,
-                    raw=orjson.dumps(doc),
-                )
-            )
+            chunk.append(QueuedEvent.of(tenant_id, doc))
         yield chunk
 
 
@@ -104,7 +93,6 @@ def seed(settings: Settings, count: int) -> dict[str, Any]:
                         "event_id": ev.id,
                         "content_hash": ev.content_hash,
                         "accepted_at": ev.received_at,
-                        "stored_at": ev.received_at,
                     }
                     for ev in chunk
                 ],

@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     queue_retention_days: float = Field(default=14.0, gt=0)
     worker_batch_size: int = Field(default=100, ge=1, le=10_000)
     worker_max_batch_size: int = Field(
-        default=1000, ge=1, le=10_000, description="Largest batch under a backlog."
+        default=10_000, ge=1, le=100_000, description="Largest batch under a backlog."
     )
     worker_poll_interval: float = Field(default=0.2, gt=0)
     worker_mode: Literal["process", "thread"] = Field(

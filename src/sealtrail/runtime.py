@@ -19,6 +19,7 @@ from sealtrail.db import migrate
 from sealtrail.db.base import utcnow
 from sealtrail.db.engine import create_db_engine, make_session_factory
 from sealtrail.db.partitions import Partitioner, partitioner_for
+from sealtrail.events.registry import Registry, registry_for
 from sealtrail.events.stream import StreamSlots
 from sealtrail.events.worker import TrailWorker
 from sealtrail.identity.sessions import Policy, prune
@@ -41,6 +42,11 @@ class Runtime:
     _keyring: KeyRing | None = field(default=None, repr=False)
     rate_limiter: RateLimiter = field(default_factory=MemoryRateLimiter)
     scan_wakeup: threading.Event = field(default_factory=threading.Event)
+
+    @cached_property
+    def registry(self) -> Registry:
+        """Where ingest records accepted event ids (read once the schema is migrated)."""
+        return registry_for(self.factory, self.queue)
 
     @cached_property
     def stream_slots(self) -> StreamSlots:
@@ -71,7 +77,7 @@ class Runtime:
             self.library,
             collect=collect,
             evaluate=evaluate,
-            record=QueueSink(self.factory, self.queue),
+            record=QueueSink(lambda: self.registry),
             wakeup=self.scan_wakeup,
         )
 

@@ -64,7 +64,7 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     app.add_middleware(RequestContext)
     app.add_middleware(
         AuditMiddleware,
-        sink=QueueSink(runtime.factory, runtime.queue),
+        sink=QueueSink(lambda: runtime.registry),
         principal=principal,
         app_name=SOURCE_APP,
     )

@@ -1,8 +1,8 @@
-"""Ingest: parse a request body, validate it whole, register ids, enqueue durably.
+"""Ingest: parse a request body, validate it whole, then queue it durably through the
+idempotency registry (`events.registry`).
 
-A batch is all-or-nothing: either every event is valid and queued, or none is. The
-idempotency registry (`event_ids`) is written in the same database transaction that
-is committed only after the queue holds the messages, so a 202 always means queued.
+A batch is all-or-nothing: either every event is valid and queued, or none is; a 202
+always means queued.
 """
 
 from __future__ import annotations
@@ -17,13 +17,10 @@ from typing import Any
 import orjson
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import ErrorDetails
-from sqlalchemy import Connection, bindparam, text
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
 
-from sealtrail.db.bulk import encoder, insert_rows
 from sealtrail.errors import BadRequest, Conflict, UnsupportedMediaType, ValidationFailed
-from sealtrail.events.models import EVENT_IDS
+from sealtrail.events.message import Prepared
+from sealtrail.events.registry import Registry
 from sealtrail.events.schema import (
     EVENT_FIELDS,
     EVENT_FIELDS_LIST,
@@ -34,7 +31,7 @@ from sealtrail.events.schema import (
 )
 from sealtrail.identity.schemas import Caller
 from sealtrail.observability import metrics
-from sealtrail.queue import Message, Queue
+from sealtrail.verify.canonical import event_leaf_hash
 
 JSON_TYPES = ("application/json",)
 NDJSON_TYPES = ("application/x-ndjson", "application/ndjson", "application/jsonl")
@@ -48,15 +45,6 @@ class IngestResult:
     accepted: int
     ids: list[str]
     duplicates: int
-
-
-@dataclass(frozen=True, slots=True)
-class Prepared:
-    """A validated event with its stored form and content hash."""
-
-    id: uuid.UUID
-    document: dict[str, Any]
-    content_hash: bytes
 
 
 def _media_type(content_type: str | None) -> str:
@@ -210,18 +198,23 @@ def prepare(events: list[ValidEvent], caller: Caller, received_at: datetime) -> 
         # identical resend is recognised as one.
         digest = hashlib.sha256(orjson.dumps(event.document, option=orjson.OPT_SORT_KEYS)).digest()
         doc = {**event.document, "tenant": caller.tenant, "received_at": stamp}
-        prepared.append(Prepared(id=event.id, document=doc, content_hash=digest))
+        prepared.append(
+            Prepared(
+                id=event.id,
+                document=doc,
+                content_hash=digest,
+                text=orjson.dumps(doc).decode(),
+                leaf=event_leaf_hash(doc),
+            )
+        )
     return prepared
 
 
 def enqueue(
-    factory: sessionmaker[Session],
-    queue: Queue,
-    caller: Caller,
-    prepared: list[Prepared],
-    received_at: datetime,
+    registry: Registry, caller: Caller, prepared: list[Prepared], received_at: datetime
 ) -> IngestResult:
-    """Register ids and queue the new events; identical resends are no-ops."""
+    """Queue the events whose ids are new and record the ids; identical resends are
+    no-ops, an id sent again with other content is a conflict."""
     unique: dict[uuid.UUID, Prepared] = {}
     for item in prepared:
         seen = unique.setdefault(item.id, item)
@@ -234,90 +227,11 @@ def enqueue(
                 {"ids": [str(item.id)]},
             )
         unique[item.id] = item
-    for attempt in range(3):
-        try:
-            fresh = _register_and_publish(factory, queue, caller, unique, received_at)
-            break
-        except IntegrityError:
-            # Another request registered one of these ids meanwhile: look again.
-            if attempt == 2:
-                raise
+    fresh = registry.publish_new(caller.tenant_id, unique, received_at)
     ids = [item.document["id"] for item in prepared]  # str(item.id), already made
     metrics.EVENTS_ACCEPTED.inc(fresh)
     metrics.EVENTS_DUPLICATE.inc(len(unique) - fresh)
     return IngestResult(accepted=len(prepared), ids=ids, duplicates=len(unique) - fresh)
-
-
-def _register_and_publish(
-    factory: sessionmaker[Session],
-    queue: Queue,
-    caller: Caller,
-    unique: dict[uuid.UUID, Prepared],
-    received_at: datetime,
-) -> int:
-    with factory() as session, session.begin():
-        conn = session.connection()
-        known = _registered(conn, caller.tenant_id, list(unique))
-        clashing = [str(i) for i, h in known.items() if h != unique[i].content_hash]
-        if clashing:
-            metrics.EVENTS_REJECTED.labels(reason="conflict").inc()
-            raise Conflict(
-                f"event id {clashing[0]} was already accepted with different content",
-                {"ids": clashing},
-            )
-        fresh = (
-            [item for i, item in unique.items() if i not in known] if known else [*unique.values()]
-        )
-        if not fresh:
-            return 0
-        _register(conn, caller.tenant_id, fresh, received_at)
-        # One message per request: the queue writes, leases and acknowledges a batch at
-        # the cost of one event.
-        queue.publish(
-            [
-                Message(
-                    body=encode_message(caller.tenant_id, fresh),
-                    tenant_id=caller.tenant_id,
-                    size=len(fresh),
-                )
-            ]
-        )
-        # Commit happens only now: the registry never claims an id the queue lacks.
-    return len(fresh)
-
-
-# The registry is read and written with values converted as the columns would convert
-# them (`sealtrail.db.bulk`): SQLAlchemy's per-value parameter handling cost more than
-# the queries.
-_LOOKUP = text(
-    "SELECT event_id, content_hash FROM event_ids WHERE tenant_id = :tenant AND event_id IN :ids"
-).bindparams(bindparam("ids", expanding=True))
-
-
-def _registered(conn: Connection, tenant_id: int, ids: list[uuid.UUID]) -> dict[uuid.UUID, bytes]:
-    """The content hashes already registered for those of `ids` the tenant sent before."""
-    key = encoder(EVENT_IDS.c.event_id, conn.dialect)
-    keys = {key(i): i for i in ids}
-    rows = conn.execute(_LOOKUP, {"tenant": tenant_id, "ids": list(keys)})
-    return {keys[event_id]: bytes(content_hash) for event_id, content_hash in rows}
-
-
-def _register(conn: Connection, tenant_id: int, items: list[Prepared], now: datetime) -> None:
-    """Write the registry rows of newly accepted events (not stored yet)."""
-    insert_rows(
-        conn, EVENT_IDS, [(tenant_id, item.id, item.content_hash, now, None) for item in items]
-    )
-
-
-def encode_message(tenant_id: int, items: list[Prepared]) -> bytes:
-    """The queue message for the new events of one request (version 2)."""
-    return orjson.dumps(
-        {
-            "v": 2,
-            "tenant_id": tenant_id,
-            "events": [{"hash": item.content_hash.hex(), "event": item.document} for item in items],
-        }
-    )
 
 
 @lru_cache(maxsize=1)

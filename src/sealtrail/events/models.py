@@ -80,7 +80,6 @@ class EventId(TenantOwned, Base):
     event_id: Mapped[uuid.UUID] = mapped_column(Uuid())
     content_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     accepted_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    stored_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 # Core tables, for bulk inserts that skip the ORM unit of work on the hot path.

@@ -107,7 +107,7 @@ def _ingest(runtime: Runtime, caller: Caller, body: bytes, content_type: str | N
             headers={"Retry-After": retry_after(wait)},
         )
     prepared = ingest.prepare(events, caller, received_at)
-    return ingest.enqueue(runtime.factory, runtime.queue, caller, prepared, received_at)
+    return ingest.enqueue(runtime.registry, caller, prepared, received_at)
 
 
 @router.post(

@@ -1,8 +1,12 @@
 """Storage: write a batch of queued events into the event store in one transaction.
 
-Delivery is at-least-once, storage is exactly-once: the `event_ids` row of each event
-is locked and marked stored in the same transaction that inserts the event, so a
-redelivered message is recognised and skipped.
+Delivery is at-least-once, storage is exactly-once: an event is stored together with its
+ledger leaf, and the leaf index by event id tells a redelivered event apart. The worker
+writes nothing to the idempotency registry: a page of a random-keyed index per event
+is the dearest thing it does. It reads `event_ids` for events whose ids ingest recorded
+there (`DatabaseRegistry`), locking the rows on PostgreSQL so two workers given the same
+message store it once; events of a keyed message had their ids recorded by the queue
+with the message itself (`QueueRegistry`) and need no such check.
 """
 
 from __future__ import annotations
@@ -11,64 +15,19 @@ import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-import orjson
 import structlog
 from sqlalchemy import Connection, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
-from sealtrail.db.base import utcnow
 from sealtrail.db.bulk import encoder, insert_rows
+from sealtrail.events.message import QueuedEvent
 from sealtrail.events.models import EVENT_IDS, EVENT_TARGETS, EVENTS
 from sealtrail.ledger import tree as ledger
-from sealtrail.verify.canonical import event_leaf_hash
+from sealtrail.ledger.models import LEAVES
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass(frozen=True)
-class QueuedEvent:
-    """An event as decoded from a queue message."""
-
-    tenant_id: int
-    id: uuid.UUID
-    time: datetime
-    received_at: datetime
-    content_hash: bytes
-    document: dict[str, Any]
-    raw: bytes
-
-
-def decode_message(body: bytes) -> list[QueuedEvent]:
-    """The events of a queue message written by ingest; raise ValueError when malformed.
-
-    Version 2 carries the events of one request; version 1 (one event per message) is
-    what queues written before it hold.
-    """
-    msg = orjson.loads(body)
-    version = msg.get("v")
-    tenant_id = int(msg["tenant_id"])
-    if version == 2:
-        return [_queued(tenant_id, item["hash"], item["event"]) for item in msg["events"]]
-    if version == 1:
-        return [_queued(tenant_id, msg["hash"], msg["event"])]
-    raise ValueError(f"unknown message version {version!r}")
-
-
-def _queued(tenant_id: int, content_hash: str, doc: dict[str, Any]) -> QueuedEvent:
-    return QueuedEvent(
-        tenant_id=tenant_id,
-        id=uuid.UUID(doc["id"]),
-        # Ingest wrote both times in one strict UTC form; fromisoformat reads it in C.
-        time=datetime.fromisoformat(doc["time"]),
-        received_at=datetime.fromisoformat(doc["received_at"]),
-        content_hash=bytes.fromhex(content_hash),
-        document=doc,
-        raw=orjson.dumps(doc),
-    )
 
 
 def search_text(doc: dict[str, Any]) -> str:
@@ -82,10 +41,9 @@ def search_text(doc: dict[str, Any]) -> str:
 def store_batch(session: Session, events: Sequence[QueuedEvent]) -> list[QueuedEvent]:
     """Insert the events not stored yet; return those inserted, in input order."""
     conn = session.connection()
-    now = utcnow()
     to_store: list[QueuedEvent] = []
     for tenant_id, group in _by_tenant(events).items():
-        to_store.extend(_claim(conn, tenant_id, group, now))
+        to_store.extend(_claim(conn, tenant_id, group))
     if not to_store:
         return []
     insert_events(conn, [event_values(ev) for ev in to_store])
@@ -97,11 +55,10 @@ def store_batch(session: Session, events: Sequence[QueuedEvent]) -> list[QueuedE
 
 
 _REGISTRY = (
-    "SELECT event_id, content_hash, stored_at IS NOT NULL AS stored FROM event_ids "
-    "WHERE tenant_id = :tenant AND event_id IN :ids"
+    "SELECT event_id, content_hash FROM event_ids WHERE tenant_id = :tenant AND event_id IN :ids"
 )
-_MARK_STORED = text(
-    "UPDATE event_ids SET stored_at = :now WHERE tenant_id = :tenant AND event_id IN :ids"
+_STORED = text(
+    f"SELECT event_id FROM {LEAVES.name} WHERE tenant_id = :tenant AND event_id IN :ids"  # noqa: S608
 ).bindparams(bindparam("ids", expanding=True))
 
 
@@ -113,32 +70,47 @@ def _registry_lookup(dialect: str) -> TextClause:
     return text(sql).bindparams(bindparam("ids", expanding=True))
 
 
-def _claim(
-    conn: Connection, tenant_id: int, group: list[QueuedEvent], now: datetime
-) -> list[QueuedEvent]:
-    """The tenant's events to store now, their registry rows marked or written."""
+# Ids per lookup: a batch may hold more than the engines take parameters in a statement.
+_LOOKUP_CHUNK = 5000
+
+
+def _lookup(
+    conn: Connection, statement: TextClause, tenant_id: int, ids: list[Any]
+) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), _LOOKUP_CHUNK):
+        chunk = ids[start : start + _LOOKUP_CHUNK]
+        rows.extend(
+            tuple(row) for row in conn.execute(statement, {"tenant": tenant_id, "ids": chunk})
+        )
+    return rows
+
+
+def _claim(conn: Connection, tenant_id: int, group: list[QueuedEvent]) -> list[QueuedEvent]:
+    """The tenant's events to store now (not stored yet, registered with this content);
+    registry rows are written only for events whose request died before registering."""
     dialect = conn.dialect
     key = encoder(EVENT_IDS.c.event_id, dialect)
     keys = {ev.id: key(ev.id) for ev in group}
-    registry = {
-        row[0]: row
-        for row in conn.execute(
-            _registry_lookup(dialect.name), {"tenant": tenant_id, "ids": list(keys.values())}
-        )
-    }
+    # The registry first: on PostgreSQL its row locks make a second worker wait here
+    # until the first commits, and then see the leaves.
+    unkeyed = [keys[ev.id] for ev in group if not ev.keyed]
+    registry = dict(_lookup(conn, _registry_lookup(dialect.name), tenant_id, unkeyed))
+    stored = {row[0] for row in _lookup(conn, _STORED, tenant_id, list(keys.values()))}
     chosen: list[QueuedEvent] = []
     unregistered: list[QueuedEvent] = []
     seen: set[uuid.UUID] = set()
     for ev in group:
-        if ev.id in seen:
-            continue  # the same message twice in one batch
-        row = registry.get(keys[ev.id])
-        if row is None:
+        k = keys[ev.id]
+        if ev.id in seen or k in stored:
+            continue  # stored by an earlier delivery, or twice in this batch
+        registered = registry.get(k)
+        if ev.keyed:
+            pass  # the queue recorded its id with the message, in one transaction
+        elif registered is None:
             # Ingest queued it but died before committing the registry row.
             unregistered.append(ev)
-        elif row[2]:
-            continue
-        elif bytes(row[1]) != ev.content_hash:
+        elif bytes(registered) != ev.content_hash:
             # A message left by a crashed request whose id was later accepted with other
             # content: that other content is the one the producer was told of.
             log.warning("event.orphan_skipped", tenant_id=tenant_id, event_id=str(ev.id))
@@ -148,13 +120,8 @@ def _claim(
     insert_rows(
         conn,
         EVENT_IDS,
-        [(tenant_id, ev.id, ev.content_hash, ev.received_at, now) for ev in unregistered],
+        [(tenant_id, ev.id, ev.content_hash, ev.received_at) for ev in unregistered],
     )
-    fresh = {ev.id for ev in unregistered}
-    registered = [keys[ev.id] for ev in chosen if ev.id not in fresh]
-    if registered:
-        stamp = encoder(EVENT_IDS.c.stored_at, dialect)
-        conn.execute(_MARK_STORED, {"now": stamp(now), "tenant": tenant_id, "ids": registered})
     return chosen
 
 
@@ -164,7 +131,7 @@ def append_to_ledger(conn: Connection, events: Sequence[QueuedEvent]) -> None:
         ledger.append(
             conn,
             tenant_id,
-            [ledger.Leaf(ev.id, ev.time, event_leaf_hash(ev.document)) for ev in group],
+            [ledger.Leaf(ev.id, ev.time, ev.leaf) for ev in group],
         )
 
 
@@ -177,7 +144,9 @@ def _by_tenant(events: Sequence[QueuedEvent]) -> dict[int, list[QueuedEvent]]:
 
 def insert_events(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
     """Insert event rows and index their text for free-text search, in the caller's
-    transaction (which on SQLite holds the write lock: BEGIN IMMEDIATE)."""
+    transaction. On SQLite the text indexed is that of the rows after the largest rowid
+    read here: in WAL mode a transaction may write only if nothing was committed since
+    it read, so no other rows can come between."""
     sqlite = conn.dialect.name == "sqlite"
     if sqlite:
         last_rowid = conn.execute(text("SELECT coalesce(max(rowid), 0) FROM events")).scalar_one()
@@ -208,7 +177,7 @@ def event_values(ev: QueuedEvent) -> tuple[Any, ...]:
         doc["actor"]["id"],
         source["app"] if source else None,
         search_text(doc),
-        ev.raw.decode(),
+        ev.raw,
     )
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sealtrail.db.base import utcnow
 from sealtrail.db.partitions import Partitioner
-from sealtrail.events.store import QueuedEvent, decode_message, store_batch
+from sealtrail.events.message import QueuedEvent, decode_message
+from sealtrail.events.store import store_batch
 from sealtrail.observability import metrics
 from sealtrail.queue import Delivery, Queue
 

@@ -11,7 +11,7 @@ messages until their sizes reach its limit, so a consumer asks for work, not mes
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 
@@ -127,3 +127,21 @@ class Queue(ABC):
     @abstractmethod
     def close(self) -> None:
         """Release connections."""
+
+
+class KeyedQueue(Queue):
+    """A queue that also keeps idempotency keys: recording the keys of what is published
+    and publishing it is one atomic step, so no key is recorded for a message the queue
+    lacks, and no message is queued whose key was not recorded."""
+
+    @abstractmethod
+    def publish_once(
+        self,
+        scope: int,
+        digests: Mapping[bytes, bytes],
+        build: Callable[[list[bytes]], Message],
+    ) -> dict[bytes, bytes]:
+        """In one transaction: find which keys of `digests` (key -> digest of the content)
+        were recorded under `scope` before, and return their recorded digests. Unless
+        one of those differs from the digest given now, record the other keys and publish
+        `build(other keys)`; nothing is written when every key is known or one clashes."""

@@ -12,13 +12,20 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from sealtrail.errors import ConfigurationError
-from sealtrail.queue.base import DeadLetter, Delivery, Message, Queue, QueueSettings, QueueStats
+from sealtrail.queue.base import (
+    DeadLetter,
+    Delivery,
+    KeyedQueue,
+    Message,
+    QueueSettings,
+    QueueStats,
+)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -44,7 +51,15 @@ CREATE TABLE IF NOT EXISTS dead_letters (
     reason TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ix_dead_letters_dead_at ON dead_letters (dead_at);
+CREATE TABLE IF NOT EXISTS published_keys (
+    scope INTEGER NOT NULL,
+    key BLOB NOT NULL,
+    digest BLOB NOT NULL,
+    PRIMARY KEY (scope, key)
+) WITHOUT ROWID;
 """
+# Keys looked up per statement: well below SQLite's limit of bound parameters.
+_KEY_CHUNK = 500
 
 # `where` holds only fixed SQL with `?` placeholders, never a value.
 _REPLAY_SQL = (
@@ -73,8 +88,9 @@ def _add_sizes(conn: sqlite3.Connection) -> None:
             conn.execute(f"ALTER TABLE {table} ADD COLUMN size INTEGER NOT NULL DEFAULT 1")
 
 
-class SQLiteQueue(Queue):
-    """A durable queue in a SQLite file, safe across threads and processes."""
+class SQLiteQueue(KeyedQueue):
+    """A durable queue in a SQLite file, safe across threads and processes; it keeps the
+    idempotency keys of what was published in the same file (`publish_once`)."""
 
     def __init__(self, path: Path, settings: QueueSettings, *, synchronous: str = "FULL") -> None:
         super().__init__(settings)
@@ -105,21 +121,63 @@ class SQLiteQueue(Queue):
         )
 
     def publish(self, messages: Sequence[Message]) -> None:
-        now = time.time()
-        rows = [(m.tenant_id, m.size, m.body, now, now) for m in messages]
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                self._conn.executemany(
-                    "INSERT INTO messages (tenant_id, size, body, enqueued_at, visible_at) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    rows,
-                )
+                self._insert(messages)
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
         self._signal.set()
+
+    def _insert(self, messages: Sequence[Message]) -> None:
+        now = time.time()
+        self._conn.executemany(
+            "INSERT INTO messages (tenant_id, size, body, enqueued_at, visible_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [(m.tenant_id, m.size, m.body, now, now) for m in messages],
+        )
+
+    def publish_once(
+        self,
+        scope: int,
+        digests: Mapping[bytes, bytes],
+        build: Callable[[list[bytes]], Message],
+    ) -> dict[bytes, bytes]:
+        keys = list(digests)
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                known = self._recorded(scope, keys)
+                fresh = [k for k in keys if k not in known]
+                publish = bool(fresh) and all(digests[k] == d for k, d in known.items())
+                if publish:
+                    self._conn.executemany(
+                        "INSERT INTO published_keys (scope, key, digest) VALUES (?, ?, ?)",
+                        [(scope, k, digests[k]) for k in fresh],
+                    )
+                    self._insert([build(fresh)])
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        if publish:
+            self._signal.set()
+        return known
+
+    def _recorded(self, scope: int, keys: list[bytes]) -> dict[bytes, bytes]:
+        known: dict[bytes, bytes] = {}
+        for start in range(0, len(keys), _KEY_CHUNK):
+            chunk = keys[start : start + _KEY_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            known.update(
+                self._conn.execute(
+                    f"SELECT key, digest FROM published_keys WHERE scope = ? AND key IN ({marks})",  # noqa: S608
+                    [scope, *chunk],
+                ).fetchall()
+            )
+        return known
 
     def receive(self, limit: int) -> list[Delivery]:
         now = time.time()

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import orjson
 import structlog
-from sqlalchemy.orm import Session, sessionmaker
 
 import sealtrail
 from sealtrail.events import ingest
+from sealtrail.events.registry import Registry
 from sealtrail.events.schema import format_time
 from sealtrail.identity.schemas import Caller
 from sealtrail.observability import metrics
-from sealtrail.queue import Queue
 from sealtrail.selfaudit.middleware import AuditRecord
 
 log = structlog.get_logger("sealtrail.selfaudit")
@@ -36,9 +36,9 @@ def principal(state: dict[str, Any]) -> tuple[Any, dict[str, Any]] | None:
 class QueueSink:
     """Turns a record into an event of the tenant's trail (validated, queued, ledgered)."""
 
-    def __init__(self, factory: sessionmaker[Session], queue: Queue) -> None:
-        self.factory = factory
-        self.queue = queue
+    def __init__(self, registry: Callable[[], Registry]) -> None:
+        # Resolved at the first record: the registry reads the migrated database.
+        self.registry = registry
 
     def __call__(self, record: AuditRecord) -> None:
         try:
@@ -80,5 +80,5 @@ class QueueSink:
         )
         caller = Caller(kind="system", tenant_id=int(tenant_id), tenant=str(tenant_name))
         prepared = ingest.prepare(events, caller, record.time)
-        ingest.enqueue(self.factory, self.queue, caller, prepared, record.time)
+        ingest.enqueue(self.registry(), caller, prepared, record.time)
         log.debug("selfaudit.recorded", action=record.action, tenant=tenant_name)

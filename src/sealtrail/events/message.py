@@ -1,0 +1,128 @@
+"""The queue message between ingest and the worker: the events of one request.
+
+Version 3 (written now) carries each event as the text to store and its ledger leaf
+hash, both made by ingest, where requests are handled side by side, so the worker, which
+is serial, does not serialise or hash again. A message published by `QueueRegistry` is
+keyed: the queue recorded its ids with it. Versions 2 (events as objects) and 1 (one
+event per message) are what queues written before it hold; the worker still reads them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from sealtrail.verify.canonical import event_leaf_hash
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A validated event ready to queue: its stored form, that form's text, its ledger leaf
+    hash (of the RFC 8785 form) and its content hash (what idempotency compares)."""
+
+    id: uuid.UUID
+    document: dict[str, Any]
+    content_hash: bytes
+    text: str
+    leaf: bytes
+
+
+def encode_message(tenant_id: int, items: Sequence[Prepared], *, keyed: bool = False) -> bytes:
+    """The queue message for the new events of one request; `keyed` when the queue
+    recorded their ids with it."""
+    return orjson.dumps(
+        {
+            "v": 3,
+            "tenant_id": tenant_id,
+            "keyed": keyed,
+            "events": [
+                {"hash": item.content_hash.hex(), "leaf": item.leaf.hex(), "doc": item.text}
+                for item in items
+            ],
+        }
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedEvent:
+    """An event as decoded from a queue message: `raw` is its stored JSON text, `leaf` its
+    ledger leaf hash, `keyed` whether the queue recorded its id with the message."""
+
+    tenant_id: int
+    id: uuid.UUID
+    time: datetime
+    received_at: datetime
+    content_hash: bytes
+    document: dict[str, Any]
+    raw: str
+    leaf: bytes
+    keyed: bool = False
+
+    @classmethod
+    def of(cls, tenant_id: int, document: dict[str, Any], content_hash: bytes = b"") -> QueuedEvent:
+        """An event built from its stored document (tools and benchmarks seed with this)."""
+        return cls(
+            tenant_id=tenant_id,
+            id=uuid.UUID(document["id"]),
+            time=_time(document["time"]),
+            received_at=_time(document["received_at"]),
+            content_hash=content_hash,
+            document=document,
+            raw=orjson.dumps(document).decode(),
+            leaf=event_leaf_hash(document),
+        )
+
+
+def decode_message(body: bytes) -> list[QueuedEvent]:
+    """The events of a queue message written by ingest (any version); raise ValueError
+    when malformed."""
+    msg = orjson.loads(body)
+    version = msg.get("v")
+    tenant_id = int(msg["tenant_id"])
+    if version == 3:
+        keyed = msg["keyed"] is True
+        return [
+            _from_text(tenant_id, item["hash"], item["leaf"], item["doc"], keyed)
+            for item in msg["events"]
+        ]
+    if version == 2:
+        return [
+            QueuedEvent.of(tenant_id, item["event"], bytes.fromhex(item["hash"]))
+            for item in msg["events"]
+        ]
+    if version == 1:
+        return [QueuedEvent.of(tenant_id, msg["event"], bytes.fromhex(msg["hash"]))]
+    raise ValueError(f"unknown message version {version!r}")
+
+
+def _from_text(
+    tenant_id: int, content_hash: str, leaf: str, text_: str, keyed: bool
+) -> QueuedEvent:
+    doc = orjson.loads(text_)
+    if type(doc) is not dict:
+        raise ValueError("a queued event is not a JSON object")
+    return QueuedEvent(
+        tenant_id=tenant_id,
+        id=uuid.UUID(doc["id"]),
+        time=_time(doc["time"]),
+        received_at=_time(doc["received_at"]),
+        content_hash=bytes.fromhex(content_hash),
+        document=doc,
+        raw=text_,
+        # Not recomputed here: the offline verifier recomputes every leaf from the event.
+        leaf=bytes.fromhex(leaf),
+        keyed=keyed,
+    )
+
+
+def _time(value: str) -> datetime:
+    # Ingest writes times in one strict UTC form; fromisoformat reads it in C.
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"queued time {value!r} has no offset")
+    return moment
