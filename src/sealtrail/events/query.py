@@ -366,7 +366,7 @@ def stored_event(row: Event) -> dict[str, Any]:
     return doc
 
 
-def event_by_id(tenant_id: int, event_id: uuid.UUID) -> Select[tuple[Event]]:
+def event_by_id(tenant_id: int, event_id: uuid.UUID) -> Select[Event]:
     """The statement reading one event by id: through the ledger's index by event id
     (every stored event has its leaf, which holds its time), because the events' key
     starts with the time; by id alone it would scan all of the tenant's events."""
