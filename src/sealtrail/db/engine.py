@@ -17,6 +17,10 @@ from sealtrail.errors import ConfigurationError
 def _sqlite_pragmas(synchronous: str) -> Any:
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         cur = dbapi_conn.cursor()
+        # For a new database (the pragma changes nothing in an existing one): 16 KiB pages
+        # instead of 4 KiB. A stored batch writes index pages all over the file, and
+        # their number, not their size, is what costs (measured in docs/performance.md).
+        cur.execute("PRAGMA page_size=16384")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA foreign_keys=ON")
