@@ -15,8 +15,10 @@ from sealtrail.events.models import Event, EventId, EventTarget
 from sealtrail.events.registry import DatabaseRegistry
 from sealtrail.events.schema import EventIn
 from sealtrail.identity.schemas import Caller, Scope
+from sealtrail.ledger import tree as ledger_tree
 from sealtrail.queue import Message
 from sealtrail.runtime import Runtime
+from sealtrail.verify.canonical import event_leaf_hash
 from tests.conftest import TenantKeys, drain, event
 
 URL = "/api/v1/audit/events"
@@ -252,3 +254,30 @@ def test_a_batch_larger_than_one_lookup_is_checked_in_parts(runtime, tenant, mon
             select(func.count()).select_from(Event).where(Event.tenant_id == tenant.id)
         )
     assert stored == 10
+
+
+def test_messages_in_the_formats_of_earlier_versions_are_still_stored(runtime, tenant):
+    # A queue written before the upgrade holds version 2 (a request's events as objects)
+    # and version 1 (one event per message) messages.
+    old, older = prepared(tenant), prepared(tenant)
+    v2 = {
+        "v": 2,
+        "tenant_id": tenant.id,
+        "events": [{"hash": old.content_hash.hex(), "event": old.document}],
+    }
+    v1 = {
+        "v": 1,
+        "tenant_id": tenant.id,
+        "hash": older.content_hash.hex(),
+        "event": older.document,
+    }
+    runtime.queue.publish(
+        [Message(body=orjson.dumps(body), tenant_id=tenant.id) for body in (v2, v1)]
+    )
+    assert drain(runtime) == 2
+    with runtime.engine.connect() as conn:
+        for item in (old, older):
+            [stored] = rows(runtime, tenant, str(item.id))
+            assert orjson.loads(stored.doc) == item.document
+            _, leaf = ledger_tree.leaf_of_event(conn, tenant.id, item.id)
+            assert leaf == event_leaf_hash(item.document) == item.leaf
