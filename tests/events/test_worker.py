@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import orjson
 from sqlalchemy import func, select, text
 
-from sealtrail.events import store
+from sealtrail.db import bulk
 from sealtrail.events.ingest import enqueue, prepare
 from sealtrail.events.message import Prepared, encode_message
 from sealtrail.events.models import Event, EventId, EventTarget
@@ -238,7 +238,7 @@ DROP_ON = {"sqlite": "", "postgresql": " ON events"}
 
 
 def test_a_batch_larger_than_one_lookup_is_checked_in_parts(runtime, tenant, monkeypatch):
-    monkeypatch.setattr(store, "_LOOKUP_CHUNK", 3)
+    monkeypatch.setattr(bulk, "LOOKUP_CHUNK", 3)
     items = [prepared(tenant) for _ in range(10)]
     first = Message(body=encode_message(tenant.id, items[:4]), tenant_id=tenant.id, size=4)
     runtime.queue.publish([first])

@@ -1,4 +1,5 @@
-"""Bulk writes on the ingest path: whole rows straight to the driver, one executemany.
+"""Bulk writes (and lookups by many keys) on the ingest path: whole rows straight to the
+driver, one executemany.
 
 The expression layer's per-row parameter handling cost about as much as the inserts
 themselves, and these run for every stored event. The columns' own bind conversions
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Dialect, Table, Uuid, insert
+from sqlalchemy import Column, Connection, Dialect, Table, TextClause, Uuid, insert
 
 from sealtrail.db.base import UTCDateTime
 
@@ -89,3 +90,19 @@ def _converted(row: Row, conversions: tuple[tuple[int, Convert], ...]) -> Row:
     for i, convert in conversions:
         values[i] = convert(values[i])
     return tuple(values)
+
+
+# Keys per lookup: a batch may hold more than the engines take parameters in a statement.
+LOOKUP_CHUNK = 5000
+
+
+def select_in(
+    conn: Connection, statement: TextClause, tenant_id: int, keys: Sequence[Any]
+) -> list[Row]:
+    """The rows of `statement` (bound `:tenant` and an expanding `:ids`) for all `keys`,
+    in chunks of LOOKUP_CHUNK."""
+    rows: list[Row] = []
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = list(keys[start : start + LOOKUP_CHUNK])
+        rows.extend(map(tuple, conn.execute(statement, {"tenant": tenant_id, "ids": chunk})))
+    return rows

@@ -13,16 +13,18 @@ lacks. Where the ids are kept depends on the deployment:
 
 from __future__ import annotations
 
+import functools
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, TextClause, bindparam, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from sealtrail.db.bulk import encoder, insert_rows
+from sealtrail.db.bulk import encoder, insert_rows, select_in
 from sealtrail.errors import Conflict
 from sealtrail.events.message import Prepared, encode_message
 from sealtrail.events.models import EVENT_IDS
@@ -135,19 +137,30 @@ class DatabaseRegistry(Registry):
         return len(fresh)
 
 
-# Read with values converted as the column would convert them (`sealtrail.db.bulk`):
-# SQLAlchemy's per-value parameter handling cost more than the query.
-_LOOKUP = text(
-    "SELECT event_id, content_hash FROM event_ids WHERE tenant_id = :tenant AND event_id IN :ids"
-).bindparams(bindparam("ids", expanding=True))
+@functools.lru_cache(maxsize=2)
+def _lookup(lock: bool) -> TextClause:
+    sql = (
+        "SELECT event_id, content_hash FROM event_ids "
+        "WHERE tenant_id = :tenant AND event_id IN :ids"
+    )
+    return text(sql + (" FOR UPDATE" if lock else "")).bindparams(bindparam("ids", expanding=True))
+
+
+def registered_keys(
+    conn: Connection, tenant_id: int, keys: Sequence[Any], *, lock: bool = False
+) -> dict[Any, bytes]:
+    """The content hashes in `event_ids` by event id as the driver has it (`keys` are
+    converted as the column converts them, `sealtrail.db.bulk`: SQLAlchemy's per-value
+    handling cost more than the query). `lock` keeps the rows locked until the
+    transaction ends (PostgreSQL)."""
+    return {row[0]: bytes(row[1]) for row in select_in(conn, _lookup(lock), tenant_id, keys)}
 
 
 def registered(conn: Connection, tenant_id: int, ids: list[uuid.UUID]) -> dict[uuid.UUID, bytes]:
     """The content hashes in `event_ids` for those of `ids` the tenant sent before."""
     key = encoder(EVENT_IDS.c.event_id, conn.dialect)
     keys = {key(i): i for i in ids}
-    rows = conn.execute(_LOOKUP, {"tenant": tenant_id, "ids": list(keys)})
-    return {keys[event_id]: bytes(content_hash) for event_id, content_hash in rows}
+    return {keys[k]: digest for k, digest in registered_keys(conn, tenant_id, list(keys)).items()}
 
 
 def registry_for(factory: sessionmaker[Session], queue: Queue) -> Registry:

@@ -11,19 +11,19 @@ with the message itself (`QueueRegistry`) and need no such check.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
 import structlog
-from sqlalchemy import Connection, TextClause, bindparam, text
+from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
-from sealtrail.db.bulk import encoder, insert_rows
+from sealtrail.db.bulk import encoder, insert_rows, select_in
 from sealtrail.events.message import QueuedEvent
 from sealtrail.events.models import EVENT_IDS, EVENT_TARGETS, EVENTS
+from sealtrail.events.registry import registered_keys
 from sealtrail.ledger import tree as ledger
 from sealtrail.ledger.models import LEAVES
 
@@ -54,36 +54,9 @@ def store_batch(session: Session, events: Sequence[QueuedEvent]) -> list[QueuedE
     return to_store
 
 
-_REGISTRY = (
-    "SELECT event_id, content_hash FROM event_ids WHERE tenant_id = :tenant AND event_id IN :ids"
-)
 _STORED = text(
     f"SELECT event_id FROM {LEAVES.name} WHERE tenant_id = :tenant AND event_id IN :ids"  # noqa: S608
 ).bindparams(bindparam("ids", expanding=True))
-
-
-@functools.lru_cache(maxsize=4)
-def _registry_lookup(dialect: str) -> TextClause:
-    # On PostgreSQL the rows stay locked until the batch commits: two workers given the
-    # same message (a lease that expired) store it once. SQLite's write lock does that.
-    sql = _REGISTRY + (" FOR UPDATE" if dialect == "postgresql" else "")
-    return text(sql).bindparams(bindparam("ids", expanding=True))
-
-
-# Ids per lookup: a batch may hold more than the engines take parameters in a statement.
-_LOOKUP_CHUNK = 5000
-
-
-def _lookup(
-    conn: Connection, statement: TextClause, tenant_id: int, ids: list[Any]
-) -> list[tuple[Any, ...]]:
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), _LOOKUP_CHUNK):
-        chunk = ids[start : start + _LOOKUP_CHUNK]
-        rows.extend(
-            tuple(row) for row in conn.execute(statement, {"tenant": tenant_id, "ids": chunk})
-        )
-    return rows
 
 
 def _claim(conn: Connection, tenant_id: int, group: list[QueuedEvent]) -> list[QueuedEvent]:
@@ -92,11 +65,12 @@ def _claim(conn: Connection, tenant_id: int, group: list[QueuedEvent]) -> list[Q
     dialect = conn.dialect
     key = encoder(EVENT_IDS.c.event_id, dialect)
     keys = {ev.id: key(ev.id) for ev in group}
-    # The registry first: on PostgreSQL its row locks make a second worker wait here
-    # until the first commits, and then see the leaves.
+    # The registry first: on PostgreSQL its rows stay locked until the batch commits, so
+    # a second worker given the same message (a lease that expired) waits here until the
+    # first commits, and then sees the leaves. SQLite's write lock does that.
     unkeyed = [keys[ev.id] for ev in group if not ev.keyed]
-    registry = dict(_lookup(conn, _registry_lookup(dialect.name), tenant_id, unkeyed))
-    stored = {row[0] for row in _lookup(conn, _STORED, tenant_id, list(keys.values()))}
+    registry = registered_keys(conn, tenant_id, unkeyed, lock=dialect.name == "postgresql")
+    stored = {row[0] for row in select_in(conn, _STORED, tenant_id, list(keys.values()))}
     chosen: list[QueuedEvent] = []
     unregistered: list[QueuedEvent] = []
     seen: set[uuid.UUID] = set()
@@ -104,13 +78,12 @@ def _claim(conn: Connection, tenant_id: int, group: list[QueuedEvent]) -> list[Q
         k = keys[ev.id]
         if ev.id in seen or k in stored:
             continue  # stored by an earlier delivery, or twice in this batch
-        registered = registry.get(k)
         if ev.keyed:
             pass  # the queue recorded its id with the message, in one transaction
-        elif registered is None:
+        elif k not in registry:
             # Ingest queued it but died before committing the registry row.
             unregistered.append(ev)
-        elif bytes(registered) != ev.content_hash:
+        elif registry[k] != ev.content_hash:
             # A message left by a crashed request whose id was later accepted with other
             # content: that other content is the one the producer was told of.
             log.warning("event.orphan_skipped", tenant_id=tenant_id, event_id=str(ev.id))
