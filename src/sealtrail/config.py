@@ -34,13 +34,19 @@ class Settings(BaseSettings):
     sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
         default="FULL", description="SQLite fsync policy for the database and the queue."
     )
+    sqlite_worker_cache_mb: int = Field(
+        default=512,
+        ge=16,
+        le=65_536,
+        description="Page cache of each of the trail worker's SQLite connections.",
+    )
 
     queue_visibility_timeout: float = Field(default=300.0, gt=0)
     queue_max_deliveries: int = Field(default=5, ge=1)
     queue_retention_days: float = Field(default=14.0, gt=0)
     worker_batch_size: int = Field(default=100, ge=1, le=10_000)
     worker_max_batch_size: int = Field(
-        default=10_000, ge=1, le=100_000, description="Largest batch under a backlog."
+        default=40_000, ge=1, le=100_000, description="Largest batch under a backlog."
     )
     worker_poll_interval: float = Field(default=0.2, gt=0)
     worker_mode: Literal["process", "thread"] = Field(

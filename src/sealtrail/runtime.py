@@ -42,11 +42,29 @@ class Runtime:
     _keyring: KeyRing | None = field(default=None, repr=False)
     rate_limiter: RateLimiter = field(default_factory=MemoryRateLimiter)
     scan_wakeup: threading.Event = field(default_factory=threading.Event)
+    _engines: list[Engine] = field(default_factory=list, repr=False)
 
     @cached_property
     def registry(self) -> Registry:
         """Where ingest records accepted event ids (read once the schema is migrated)."""
         return registry_for(self.factory, self.queue)
+
+    @cached_property
+    def trail_factory(self) -> sessionmaker[Session]:
+        """Sessions of the trail worker. On SQLite they have connections of their own,
+        whose page cache holds the pages a large batch dirties all over the indexes
+        (`SEALTRAIL_SQLITE_WORKER_CACHE_MB`): in the 64 MiB the API's connections have,
+        a batch wrote pages out to the WAL before its commit, some of them several times."""
+        if self.engine.dialect.name != "sqlite":
+            return self.factory
+        engine = create_db_engine(
+            self.settings.resolved_database_url,
+            sqlite_synchronous=self.settings.sqlite_synchronous,
+            sqlite_cache_mib=self.settings.sqlite_worker_cache_mb,
+            pool_size=1,
+        )
+        self._engines.append(engine)
+        return make_session_factory(engine)
 
     @cached_property
     def stream_slots(self) -> StreamSlots:
@@ -145,7 +163,7 @@ class Runtime:
         """A trail worker configured from settings."""
         s = self.settings
         return TrailWorker(
-            self.factory,
+            self.trail_factory,
             self.queue,
             self.partitioner,
             batch_size=s.worker_batch_size,
@@ -166,6 +184,8 @@ class Runtime:
     def close(self) -> None:
         """Release the queue and database connections."""
         self.queue.close()
+        for engine in self._engines:
+            engine.dispose()
         self.engine.dispose()
 
 

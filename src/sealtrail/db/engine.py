@@ -14,7 +14,7 @@ from sealtrail.db import tenancy  # noqa: F401 - registers the tenant scoping ho
 from sealtrail.errors import ConfigurationError
 
 
-def _sqlite_pragmas(synchronous: str) -> Any:
+def _sqlite_pragmas(synchronous: str, cache_mib: int) -> Any:
     def on_connect(dbapi_conn: Any, _record: Any) -> None:
         cur = dbapi_conn.cursor()
         # For a new database (the pragma changes nothing in an existing one): 16 KiB pages
@@ -25,7 +25,7 @@ def _sqlite_pragmas(synchronous: str) -> Any:
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=30000")
-        cur.execute("PRAGMA cache_size=-65536")
+        cur.execute(f"PRAGMA cache_size=-{cache_mib * 1024}")
         # Checkpoint the WAL every ~40 MB instead of every 4 MB: a stored batch dirties
         # index pages all over the file, and pages written again between two checkpoints
         # are copied back to the database once.
@@ -54,8 +54,11 @@ def _postgres_session(dbapi_conn: Any, _record: Any) -> None:
     dbapi_conn.commit()
 
 
-def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
-    """Create an engine for `url`; SQLite gets WAL mode and a busy timeout."""
+def create_db_engine(
+    url: str, *, sqlite_synchronous: str = "FULL", sqlite_cache_mib: int = 64, pool_size: int = 8
+) -> Engine:
+    """Create an engine for `url`; SQLite gets WAL mode, a busy timeout and a page cache
+    of `sqlite_cache_mib` per connection."""
     parsed = make_url(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -66,15 +69,17 @@ def create_db_engine(url: str, *, sqlite_synchronous: str = "FULL") -> Engine:
         engine = create_engine(
             url,
             connect_args={"check_same_thread": False, "timeout": 30},
-            pool_size=8,
-            max_overflow=8,
+            pool_size=pool_size,
+            max_overflow=pool_size,
         )
-        event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous))
+        event.listen(engine, "connect", _sqlite_pragmas(sqlite_synchronous, sqlite_cache_mib))
         # pysqlite's own transaction handling defers BEGIN; take the write lock up front
         # only where we ask for it (see `write_session`).
         return engine
     if backend == "postgresql":
-        engine = create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+        engine = create_engine(
+            url, pool_size=pool_size + 2, max_overflow=pool_size + 2, pool_pre_ping=True
+        )
         event.listen(engine, "connect", _postgres_session)
         return engine
     raise ConfigurationError(f"unsupported database URL scheme {parsed.drivername!r}")

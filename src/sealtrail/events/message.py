@@ -51,31 +51,68 @@ def encode_message(tenant_id: int, items: Sequence[Prepared], *, keyed: bool = F
 @dataclass(frozen=True, slots=True)
 class QueuedEvent:
     """An event as decoded from a queue message: `raw` is its stored JSON text, `leaf` its
-    ledger leaf hash, `keyed` whether the queue recorded its id with the message."""
+    ledger leaf hash, `keyed` whether the queue recorded its id with the message; the
+    rest are the columns it is stored and indexed under (its document is not kept: a
+    batch holds tens of thousands)."""
 
     tenant_id: int
     id: uuid.UUID
     time: datetime
     received_at: datetime
     content_hash: bytes
-    document: dict[str, Any]
     raw: str
     leaf: bytes
+    action: str
+    outcome: str
+    actor_id: str
+    source_app: str | None
+    search_text: str
+    targets: tuple[tuple[str, str], ...]
     keyed: bool = False
 
     @classmethod
     def of(cls, tenant_id: int, document: dict[str, Any], content_hash: bytes = b"") -> QueuedEvent:
         """An event built from its stored document (tools and benchmarks seed with this)."""
-        return cls(
-            tenant_id=tenant_id,
-            id=uuid.UUID(document["id"]),
-            time=_time(document["time"]),
-            received_at=_time(document["received_at"]),
-            content_hash=content_hash,
-            document=document,
-            raw=orjson.dumps(document).decode(),
-            leaf=event_leaf_hash(document),
+        return _queued(
+            tenant_id,
+            document,
+            orjson.dumps(document).decode(),
+            content_hash,
+            event_leaf_hash(document),
+            keyed=False,
         )
+
+
+def search_text(doc: dict[str, Any]) -> str:
+    """The lowercase text that free-text search (`q`) looks in."""
+    parts = [doc["action"], doc["actor"].get("name", ""), doc["actor"]["id"]]
+    parts.extend(t.get("name", "") for t in doc.get("targets", ()))
+    parts.append(doc.get("description", ""))
+    return " ".join(p for p in parts if p).lower()
+
+
+def _queued(
+    tenant_id: int, doc: dict[str, Any], raw: str, content_hash: bytes, leaf: bytes, *, keyed: bool
+) -> QueuedEvent:
+    source = doc.get("source")
+    targets = doc.get("targets")
+    return QueuedEvent(
+        tenant_id=tenant_id,
+        id=uuid.UUID(doc["id"]),
+        time=_time(doc["time"]),
+        received_at=_time(doc["received_at"]),
+        content_hash=content_hash,
+        raw=raw,
+        leaf=leaf,
+        action=doc["action"],
+        outcome=doc["outcome"],
+        actor_id=doc["actor"]["id"],
+        source_app=source["app"] if source else None,
+        search_text=search_text(doc),
+        # One row per distinct target: (type, id), in a stable order.
+        targets=tuple(sorted({(t["type"], t["id"]) for t in targets})) if targets else (),
+        keyed=keyed,
+    )
 
 
 def decode_message(body: bytes) -> list[QueuedEvent]:
@@ -106,17 +143,9 @@ def _from_text(
     doc = orjson.loads(text_)
     if type(doc) is not dict:
         raise ValueError("a queued event is not a JSON object")
-    return QueuedEvent(
-        tenant_id=tenant_id,
-        id=uuid.UUID(doc["id"]),
-        time=_time(doc["time"]),
-        received_at=_time(doc["received_at"]),
-        content_hash=bytes.fromhex(content_hash),
-        document=doc,
-        raw=text_,
-        # Not recomputed here: the offline verifier recomputes every leaf from the event.
-        leaf=bytes.fromhex(leaf),
-        keyed=keyed,
+    # The leaf is not recomputed here: the offline verifier recomputes every leaf.
+    return _queued(
+        tenant_id, doc, text_, bytes.fromhex(content_hash), bytes.fromhex(leaf), keyed=keyed
     )
 
 

@@ -30,14 +30,6 @@ from sealtrail.ledger.models import LEAVES
 log = structlog.get_logger(__name__)
 
 
-def search_text(doc: dict[str, Any]) -> str:
-    """The lowercase text that free-text search (`q`) looks in."""
-    parts = [doc["action"], doc["actor"].get("name", ""), doc["actor"]["id"]]
-    parts.extend(t.get("name", "") for t in doc.get("targets", ()))
-    parts.append(doc.get("description", ""))
-    return " ".join(p for p in parts if p).lower()
-
-
 def store_batch(session: Session, events: Sequence[QueuedEvent]) -> list[QueuedEvent]:
     """Insert the events not stored yet; return those inserted, in input order."""
     conn = session.connection()
@@ -138,26 +130,23 @@ def insert_events(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
 
 def event_values(ev: QueuedEvent) -> tuple[Any, ...]:
     """The event's row in the column order of `events`."""
-    doc = ev.document
-    source = doc.get("source")
     return (
         ev.tenant_id,
         ev.time,
         ev.id,
         ev.received_at,
-        doc["action"],
-        doc["outcome"],
-        doc["actor"]["id"],
-        source["app"] if source else None,
-        search_text(doc),
+        ev.action,
+        ev.outcome,
+        ev.actor_id,
+        ev.source_app,
+        ev.search_text,
         ev.raw,
     )
 
 
 def target_values(ev: QueuedEvent) -> list[tuple[Any, ...]]:
     """The event's `event_targets` rows in column order, one per distinct target."""
-    unique = {(t["type"], t["id"]) for t in ev.document.get("targets", ())}
     return [
         (ev.tenant_id, target_id, ev.time, ev.id, target_type)
-        for target_type, target_id in sorted(unique)
+        for target_type, target_id in ev.targets
     ]
