@@ -102,6 +102,13 @@ class SQLiteQueue(KeyedQueue):
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute(f"PRAGMA synchronous={synchronous}")
         self._conn.execute("PRAGMA busy_timeout=30000")
+        # An ingest request writes its message and, at random places, a page of the id
+        # index per event. With SQLite's defaults (a 2 MiB cache, a checkpoint every
+        # 1,000 pages) about every other commit also copied the WAL back into the file,
+        # under the lock that requests queue on: 12 ms per request of 500 events at
+        # 500,000 ids, 8 ms with these (docs/performance.md).
+        self._conn.execute("PRAGMA cache_size=-65536")
+        self._conn.execute("PRAGMA wal_autocheckpoint=10000")
         self._conn.executescript(_SCHEMA)
         _add_sizes(self._conn)
         self._lock = threading.Lock()
