@@ -74,11 +74,7 @@ class QueueRegistry(Registry):
         candidates = events
         if self.legacy is not None:
             with self.legacy() as session:
-                known = registered(session.connection(), tenant_id, list(events))
-            clashing = [i for i, digest in known.items() if digest != events[i].content_hash]
-            if clashing:
-                raise _conflict(clashing)
-            candidates = {i: ev for i, ev in events.items() if i not in known}
+                candidates = _unsent(session.connection(), tenant_id, events)
             if not candidates:
                 return 0
         digests = {i.bytes: ev.content_hash for i, ev in candidates.items()}
@@ -122,11 +118,7 @@ class DatabaseRegistry(Registry):
     ) -> int:
         with self.factory() as session, session.begin():
             conn = session.connection()
-            known = registered(conn, tenant_id, list(events))
-            clashing = [i for i, digest in known.items() if digest != events[i].content_hash]
-            if clashing:
-                raise _conflict(clashing)
-            fresh = [ev for i, ev in events.items() if i not in known]
+            fresh = list(_unsent(conn, tenant_id, events).values())
             if not fresh:
                 return 0
             insert_rows(
@@ -161,6 +153,18 @@ def registered(conn: Connection, tenant_id: int, ids: list[uuid.UUID]) -> dict[u
     key = encoder(EVENT_IDS.c.event_id, conn.dialect)
     keys = {key(i): i for i in ids}
     return {keys[k]: digest for k, digest in registered_keys(conn, tenant_id, list(keys)).items()}
+
+
+def _unsent(
+    conn: Connection, tenant_id: int, events: dict[uuid.UUID, Prepared]
+) -> dict[uuid.UUID, Prepared]:
+    """The events whose ids are not in `event_ids` yet; raise Conflict when one is there
+    with other content."""
+    known = registered(conn, tenant_id, list(events))
+    clashing = [i for i, digest in known.items() if digest != events[i].content_hash]
+    if clashing:
+        raise _conflict(clashing)
+    return {i: ev for i, ev in events.items() if i not in known}
 
 
 def registry_for(factory: sessionmaker[Session], queue: Queue) -> Registry:

@@ -12,7 +12,8 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -127,15 +128,21 @@ class SQLiteQueue(KeyedQueue):
             Path(path[1:] if path.startswith("//") else path), settings, synchronous=synchronous
         )
 
-    def publish(self, messages: Sequence[Message]) -> None:
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """The block as one write transaction, under the lock of this connection."""
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
-                self._insert(messages)
+                yield
                 self._conn.execute("COMMIT")
             except BaseException:
                 self._conn.execute("ROLLBACK")
                 raise
+
+    def publish(self, messages: Sequence[Message]) -> None:
+        with self._write():
+            self._insert(messages)
         self._signal.set()
 
     def _insert(self, messages: Sequence[Message]) -> None:
@@ -153,22 +160,16 @@ class SQLiteQueue(KeyedQueue):
         build: Callable[[list[bytes]], Message],
     ) -> dict[bytes, bytes]:
         keys = list(digests)
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                known = self._recorded(scope, keys)
-                fresh = [k for k in keys if k not in known]
-                publish = bool(fresh) and all(digests[k] == d for k, d in known.items())
-                if publish:
-                    self._conn.executemany(
-                        "INSERT INTO published_keys (scope, key, digest) VALUES (?, ?, ?)",
-                        [(scope, k, digests[k]) for k in fresh],
-                    )
-                    self._insert([build(fresh)])
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with self._write():
+            known = self._recorded(scope, keys)
+            fresh = [k for k in keys if k not in known]
+            publish = bool(fresh) and all(digests[k] == d for k, d in known.items())
+            if publish:
+                self._conn.executemany(
+                    "INSERT INTO published_keys (scope, key, digest) VALUES (?, ?, ?)",
+                    [(scope, k, digests[k]) for k in fresh],
+                )
+                self._insert([build(fresh)])
         if publish:
             self._signal.set()
         return known
@@ -188,27 +189,21 @@ class SQLiteQueue(KeyedQueue):
 
     def receive(self, limit: int) -> list[Delivery]:
         now = time.time()
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                if now >= self._next_reclaim:
-                    self._reclaim_dead_leases(now)
-                    self._next_reclaim = now + RECLAIM_INTERVAL
-                rows = self._take(now, limit)
-                spent = [r for r in rows if r[4] >= self.settings.max_deliveries]
-                live = [r for r in rows if r[4] < self.settings.max_deliveries]
-                for row in spent:
-                    reason = row[5] or "not acknowledged within the visibility timeout"
-                    self._bury(row[0], reason, now)
-                self._conn.executemany(
-                    "UPDATE messages SET visible_at = ?, deliveries = deliveries + 1, "
-                    "leased_by = ? WHERE id = ?",
-                    [(now + self.settings.visibility_timeout, self._pid, r[0]) for r in live],
-                )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with self._write():
+            if now >= self._next_reclaim:
+                self._reclaim_dead_leases(now)
+                self._next_reclaim = now + RECLAIM_INTERVAL
+            rows = self._take(now, limit)
+            spent = [r for r in rows if r[4] >= self.settings.max_deliveries]
+            live = [r for r in rows if r[4] < self.settings.max_deliveries]
+            for row in spent:
+                reason = row[5] or "not acknowledged within the visibility timeout"
+                self._bury(row[0], reason, now)
+            self._conn.executemany(
+                "UPDATE messages SET visible_at = ?, deliveries = deliveries + 1, "
+                "leased_by = ? WHERE id = ?",
+                [(now + self.settings.visibility_timeout, self._pid, r[0]) for r in live],
+            )
         return [
             Delivery(
                 receipt=str(r[0]),
@@ -274,33 +269,21 @@ class SQLiteQueue(KeyedQueue):
     def ack(self, deliveries: Sequence[Delivery]) -> None:
         if not deliveries:
             return
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._conn.executemany(
-                    "DELETE FROM messages WHERE id = ?", [(int(d.receipt),) for d in deliveries]
-                )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with self._write():
+            self._conn.executemany(
+                "DELETE FROM messages WHERE id = ?", [(int(d.receipt),) for d in deliveries]
+            )
 
     def nack(self, delivery: Delivery, reason: str, delay: float = 0.0) -> None:
         now = time.time()
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                if delivery.deliveries >= self.settings.max_deliveries:
-                    self._bury(int(delivery.receipt), reason, now)
-                else:
-                    self._conn.execute(
-                        "UPDATE messages SET visible_at = ?, last_error = ? WHERE id = ?",
-                        (now + delay, reason, int(delivery.receipt)),
-                    )
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with self._write():
+            if delivery.deliveries >= self.settings.max_deliveries:
+                self._bury(int(delivery.receipt), reason, now)
+            else:
+                self._conn.execute(
+                    "UPDATE messages SET visible_at = ?, last_error = ? WHERE id = ?",
+                    (now + delay, reason, int(delivery.receipt)),
+                )
 
     def wait(self, timeout: float) -> None:
         if self._signal.wait(timeout):
@@ -347,15 +330,9 @@ class SQLiteQueue(KeyedQueue):
         if tenant_id is not None:
             where += " AND tenant_id = ?"
             params.append(tenant_id)
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                moved = self._conn.execute(_REPLAY_SQL.format(where=where), [now, *params]).rowcount
-                self._conn.execute(_DELETE_DEAD_SQL.format(where=where), params)
-                self._conn.execute("COMMIT")
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
+        with self._write():
+            moved = self._conn.execute(_REPLAY_SQL.format(where=where), [now, *params]).rowcount
+            self._conn.execute(_DELETE_DEAD_SQL.format(where=where), params)
         self._signal.set()
         return int(moved)
 
