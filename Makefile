@@ -65,6 +65,7 @@ bench: setup
 	  bench/results/prowler-venv/bin/pip install --quiet -r bench/prowler-requirements.txt && \
 	  touch bench/results/prowler-venv/.installed-stamp; }
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/store_floor.py
 	$(BIN)/python bench/query.py
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/scan.py

@@ -8,6 +8,10 @@ last 202), events/s end to end (until the last event is stored and queryable), t
 p50/p99 accept-to-queryable latency at a paced offered load (default 10,000 events/s),
 and the baseline measured in the same run: a raw `executemany` of the same rows into a
 bare table of the same engine, with the ratio. Medians over the runs are printed last.
+Events are timed at random within the day before they are sent (`--time-spread`), so
+every index keyed by time is written at random places; `--time-spread 60` is closer to a
+live stream, whose events are timed as they happen. Ids are random (UUIDv4) unless
+`--ids uuid7`.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,20 +47,40 @@ from harness import (
 )
 from sealtrail.config import Settings
 from sealtrail.events.message import QueuedEvent
+from sealtrail.events.schema import time_ordered_id
 from sealtrail.events.store import event_values
 
 BATCH = 500
 
 
-def make_batches(seed: int, count: int) -> list[bytes]:
+def make_batches(seed: int, count: int, spread: timedelta, ordered_ids: bool) -> list[bytes]:
     rng = random.Random(seed)
     return [
-        orjson.dumps([make_event(rng, recent(rng)) for _ in range(BATCH)]) for _ in range(count)
+        orjson.dumps(
+            [with_id(make_event(rng, recent(rng, spread)), ordered_ids) for _ in range(BATCH)]
+        )
+        for _ in range(count)
     ]
 
 
-def client(url: str, key: str, seed: int, count: int, ready: Any, go: Any, out: Any) -> None:
-    batches = make_batches(seed, count)
+def with_id(event: dict[str, Any], ordered: bool) -> dict[str, Any]:
+    """The event with a UUIDv7 id, made now, when the ids are to sort by time."""
+    if ordered:
+        event["id"] = str(time_ordered_id())
+    return event
+
+
+def client(
+    url: str,
+    key: str,
+    seed: int,
+    count: int,
+    ids: tuple[timedelta, bool],
+    ready: Any,
+    go: Any,
+    out: Any,
+) -> None:
+    batches = make_batches(seed, count, *ids)
     headers = {"Authorization": f"Bearer {key}", "content-type": "application/json"}
     ready.set()
     go.wait()
@@ -68,7 +92,9 @@ def client(url: str, key: str, seed: int, count: int, ready: Any, go: Any, out: 
     out.put(time.time())
 
 
-def throughput(srv: Server, keys: Keys, events: int, clients: int) -> tuple[float, float]:
+def throughput(
+    srv: Server, keys: Keys, events: int, clients: int, ids: tuple[timedelta, bool]
+) -> tuple[float, float]:
     per_client = events // BATCH // clients
     ctx = mp.get_context("spawn")
     readies = [ctx.Event() for _ in range(clients)]
@@ -76,7 +102,7 @@ def throughput(srv: Server, keys: Keys, events: int, clients: int) -> tuple[floa
     procs = [
         ctx.Process(
             target=client,
-            args=(srv.url, keys.ingest, 1000 + i, per_client, readies[i], go, out),
+            args=(srv.url, keys.ingest, 1000 + i, per_client, ids, readies[i], go, out),
         )
         for i in range(clients)
     ]
@@ -111,14 +137,16 @@ def finish_times(procs: list[Any], out: Any) -> list[float]:
     return times
 
 
-def latency(srv: Server, keys: Keys, rate: int, seconds: float) -> tuple[float, float]:
+def latency(
+    srv: Server, keys: Keys, rate: int, seconds: float, ids: tuple[timedelta, bool]
+) -> tuple[float, float]:
     """Offer `rate` events/s for `seconds`; sample the last event of each batch."""
     batches_per_s = rate / BATCH
     count = int(batches_per_s * seconds)
     rng = random.Random(7)
     bodies: list[tuple[str, bytes]] = []
     for _ in range(count):
-        batch = [make_event(rng, recent(rng)) for _ in range(BATCH)]
+        batch = [with_id(make_event(rng, recent(rng, ids[0])), ids[1]) for _ in range(BATCH)]
         bodies.append((batch[-1]["id"], orjson.dumps(batch)))
     pending: list[tuple[str, float]] = []
     lock = threading.Lock()
@@ -292,9 +320,24 @@ def main() -> None:
     parser.add_argument("--latency-seconds", type=float, default=30.0)
     parser.add_argument("--baseline-rows", type=int, default=200_000)
     parser.add_argument(
+        "--time-spread",
+        type=float,
+        default=86_400,
+        help="events are timed at random within this many seconds before they are sent "
+        "(a day by default: every index keyed by time is written at random places; a "
+        "live stream, whose events are timed as they happen, is more like 60)",
+    )
+    parser.add_argument(
+        "--ids",
+        choices=("random", "uuid7"),
+        default="random",
+        help="random ids (UUIDv4) or ids that sort by the time they were made (UUIDv7)",
+    )
+    parser.add_argument(
         "--worker-mode", choices=("process", "thread"), default=None, help="SEALTRAIL_WORKER_MODE"
     )
     args = parser.parse_args()
+    ids = (timedelta(seconds=args.time_spread), args.ids == "uuid7")
     rows = baseline_rows(args.baseline_rows)
     for engine_name in args.engines.split(","):
         results: dict[str, list[float]] = {
@@ -311,8 +354,8 @@ def main() -> None:
                     if args.worker_mode:
                         env["SEALTRAIL_WORKER_MODE"] = args.worker_mode
                     with Server(workdir / "data", env) as srv:
-                        accepted, e2e = throughput(srv, keys, args.events, args.clients)
-                        p50, p99 = latency(srv, keys, args.latency_rate, args.latency_seconds)
+                        accepted, e2e = throughput(srv, keys, args.events, args.clients, ids)
+                        p50, p99 = latency(srv, keys, args.latency_rate, args.latency_seconds, ids)
                     base = engine.baseline(rows)
                 finally:
                     engine.drop()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -48,6 +50,20 @@ def test_event_without_id_gets_a_generated_one(client, runtime, tenant):
     assert uuid.UUID(generated)
     drain(runtime)
     assert client.get(f"{URL}/{generated}", headers=tenant.auth("read")).status_code == 200
+
+
+def test_generated_ids_are_uuid7_in_the_order_they_were_made(client, tenant):
+    requests = []
+    for _ in range(3):
+        batch = [{k: v for k, v in event().items() if k != "id"} for _ in range(2)]
+        r = client.post(URL, json=batch, headers=tenant.auth("ingest"))
+        requests.append([uuid.UUID(i) for i in r.json()["ids"]])
+        time.sleep(0.002)  # ids sort by the millisecond they were made in
+    ids = [i for ids in requests for i in ids]
+    assert {i.version for i in ids} == {7}
+    assert len(set(ids)) == 6
+    for earlier, later in itertools.pairwise(requests):
+        assert max(earlier) < min(later)
 
 
 def test_json_array_batch_is_accepted_in_order(client, runtime, tenant):

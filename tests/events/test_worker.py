@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 from sqlalchemy import func, select, text
@@ -16,10 +16,11 @@ from sealtrail.events.registry import DatabaseRegistry
 from sealtrail.events.schema import EventIn
 from sealtrail.identity.schemas import Caller, Scope
 from sealtrail.ledger import tree as ledger_tree
+from sealtrail.ledger.models import LedgerLeaf
 from sealtrail.queue import Message
 from sealtrail.runtime import Runtime
 from sealtrail.verify.canonical import event_leaf_hash
-from tests.conftest import TenantKeys, drain, event
+from tests.conftest import TenantKeys, drain, event, iso
 
 URL = "/api/v1/audit/events"
 
@@ -144,6 +145,22 @@ def test_targets_are_indexed_once_per_type_and_id(client, runtime, tenant):
     assert n == 2
     page = client.get(URL, params={"target": "o-1"}, headers=tenant.auth("read")).json()
     assert [e["id"] for e in page["items"]] == [ev["id"]]
+
+
+def test_a_batch_takes_its_ledger_places_in_time_order(client, runtime, tenant):
+    base = datetime.now(UTC) - timedelta(minutes=5)
+    batch = [event(time=iso(base + timedelta(seconds=s))) for s in (30, 10, 20, 10)]
+    # Two events share a time: the id breaks the tie.
+    assert client.post(URL, json=batch, headers=tenant.auth("ingest")).status_code == 202
+    drain(runtime)
+    with runtime.factory() as session:
+        ids = session.scalars(
+            select(LedgerLeaf.event_id)
+            .where(LedgerLeaf.tenant_id == tenant.id)
+            .order_by(LedgerLeaf.idx)
+        ).all()
+    expected = sorted(batch, key=lambda e: (e["time"], uuid.UUID(e["id"])))
+    assert [str(i) for i in ids] == [e["id"] for e in expected]
 
 
 def test_nul_characters_are_rejected_at_ingest(client, runtime, tenant):

@@ -7,7 +7,9 @@ the JSON Schema generated from these models (`sealtrail schema` rewrites it).
 from __future__ import annotations
 
 import math
+import os
 import re
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -221,11 +223,26 @@ class Changes(_Strict):
         return value
 
 
+def time_ordered_id() -> uuid.UUID:
+    """A new UUIDv7 (RFC 9562): the Unix time in milliseconds, then 74 random bits.
+
+    Ids given by the server sort by the time they were made, so they are added at the
+    end of the id indexes (the queue's, the ledger's) instead of at a random page each:
+    at 1,000,000 ids, 500 of them cost the queue's index 2.8 ms instead of 12.6
+    (docs/performance.md).
+    """
+    value = (time.time_ns() // 1_000_000) << 80 | int.from_bytes(os.urandom(10), "big")
+    value = value & ~(0xF << 76) | 0x7 << 76  # version 7
+    value = value & ~(0x3 << 62) | 0x2 << 62  # the RFC variant
+    return uuid.UUID(int=value)
+
+
 class EventIn(_Strict):
     """An audit event as a producer sends it (schema v1)."""
 
     id: uuid.UUID = Field(
-        default_factory=uuid.uuid4, description="UUID; the idempotency key. Generated if absent."
+        default_factory=time_ordered_id,
+        description="UUID; the idempotency key. Generated if absent (a UUIDv7).",
     )
     time: Time = Field(description="When it happened: RFC 3339 with offset.")
     action: Action = Field(description="Dotted verb phrase, e.g. trade.order.create.")
