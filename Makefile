@@ -66,6 +66,7 @@ bench: setup
 	  touch bench/results/prowler-venv/.installed-stamp; }
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/store_floor.py
+	$(BIN)/python bench/index_layout.py
 	$(BIN)/python bench/query.py
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/scan.py
