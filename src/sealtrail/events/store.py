@@ -41,7 +41,8 @@ def store_batch(session: Session, events: Sequence[QueuedEvent]) -> list[QueuedE
     if not to_store:
         return []
     # In key order, each index's inserts walk its pages forward instead of jumping
-    # between them at random: a large batch is stored 10-20% faster.
+    # between them at random (in a raw SQLite model of a batch of 40,000 at 1,000,000
+    # events, 17-19 µs per event instead of 25-26; docs/performance.md).
     to_store.sort(key=_event_key)
     insert_events(conn, [event_values(ev) for ev in to_store])
     targets = [row for ev in to_store for row in target_values(ev)]
