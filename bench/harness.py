@@ -10,8 +10,10 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -156,6 +158,27 @@ def percentile(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def medians_of_runs(
+    runs: int,
+    prefix: str,
+    one_run: Callable[[Path], dict[str, float]],
+    report: Callable[[dict[str, float]], str],
+    label: str,
+) -> dict[str, float]:
+    """Call `one_run` in a new temporary directory `runs` times, print each run's figures
+    with `report`, then their medians (returned)."""
+    results: dict[str, list[float]] = {}
+    for run in range(1, runs + 1):
+        with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+            figures = one_run(Path(tmp))
+        for key, value in figures.items():
+            results.setdefault(key, []).append(value)
+        print(f"[run {run}] " + report(figures), flush=True)
+    medians = {key: median(values) for key, values in results.items()}
+    print(f"== median of {runs} run(s) {label}: " + report(medians), flush=True)
+    return medians
 
 
 def postgres_url() -> str:

@@ -27,13 +27,14 @@ import argparse
 import os
 import random
 import sqlite3
-import statistics
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from harness import medians_of_runs, percentile
+
+BATCHES = (40_000, 10_000)
 ACTIONS = [f"svc{i % 12}.object{i % 15}.verb{i}" for i in range(180)]
 DOC = "x" * 900  # about the stored text of a benchmark event
 
@@ -124,20 +125,28 @@ class Trail:
 
 
 def measure(
-    workdir: Path, name: str, bits: int | None, args: argparse.Namespace
-) -> dict[int, float]:
-    trail = Trail(workdir / f"{name}.db", bits)
+    workdir: Path, layout: str, bits: int | None, args: argparse.Namespace
+) -> dict[str, float]:
+    """`layout`'s figures: CPU µs per event stored by batch size, first-page p50 in ms."""
+    trail = Trail(workdir / f"{layout}.db", bits)
     for _ in range(args.events // 40_000):
         trail.store(40_000)
-    costs = {}
-    for batch in (40_000, 10_000):
+    figures = {}
+    for batch in BATCHES:
         cpu = sum(trail.store(batch) for _ in range(args.measure // batch))
-        costs[batch] = cpu / args.measure * 1e6
+        figures[f"{layout} {batch}"] = cpu / args.measure * 1e6
     rng = random.Random(5)
-    times = sorted(trail.first_page(f"user-{rng.randrange(1000)}") for _ in range(300))
-    costs[0] = times[len(times) // 2] * 1000  # the p50, in ms
+    pages = [trail.first_page(f"user-{rng.randrange(1000)}") for _ in range(300)]
+    figures[f"{layout} page"] = percentile(pages, 0.5) * 1000
     trail.conn.close()
-    return costs
+    return figures
+
+
+def one_run(workdir: Path, args: argparse.Namespace) -> dict[str, float]:
+    return {
+        **measure(workdir, "today", None, args),
+        **measure(workdir, "epochs", args.epoch_bits, args),
+    }
 
 
 def main() -> None:
@@ -147,20 +156,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--epoch-bits", type=int, default=17)
     args = parser.parse_args()
-    results: dict[str, list[float]] = {}
-    for run in range(1, args.runs + 1):
-        with tempfile.TemporaryDirectory(prefix="sealtrail-layout-") as tmp:
-            base = measure(Path(tmp), "today", None, args)
-            part = measure(Path(tmp), "epochs", args.epoch_bits, args)
-        figures = {}
-        for batch in (40_000, 10_000, 0):
-            figures[f"today {batch}"] = base[batch]
-            figures[f"epochs {batch}"] = part[batch]
-        for key, value in figures.items():
-            results.setdefault(key, []).append(value)
-        print(f"[run {run}] " + report(figures), flush=True)
-    medians = {k: statistics.median(v) for k, v in results.items()}
-    print(f"== median of {args.runs} run(s) at {args.events:,} events: " + report(medians))
+    medians_of_runs(
+        args.runs,
+        "sealtrail-layout-",
+        lambda workdir: one_run(workdir, args),
+        report,
+        f"at {args.events:,} events",
+    )
 
 
 def report(f: dict[str, float]) -> str:
@@ -168,11 +170,11 @@ def report(f: dict[str, float]) -> str:
         f"batches of {batch:,}: today {f[f'today {batch}']:.1f} CPU µs/event (baseline), "
         f"by arrival epoch {f[f'epochs {batch}']:.1f} "
         f"(x{f[f'epochs {batch}'] / f[f'today {batch}']:.2f})"
-        for batch in (40_000, 10_000)
+        for batch in BATCHES
     ]
     query = (
-        f"newest 50 of an actor, p50: today {f['today 0']:.2f} ms, by arrival epoch "
-        f"{f['epochs 0']:.2f} ms (x{f['epochs 0'] / f['today 0']:.2f})"
+        f"newest 50 of an actor, p50: today {f['today page']:.2f} ms, by arrival epoch "
+        f"{f['epochs page']:.2f} ms (x{f['epochs page'] / f['today page']:.2f})"
     )
     return " | ".join([*stores, query])
 

@@ -20,10 +20,8 @@ decoding, hashing and the ledger's tree come on top.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sqlite3
-import tempfile
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -33,7 +31,7 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from harness import make_event, median, recent
+from harness import make_event, medians_of_runs, recent
 from sealtrail.config import Settings
 from sealtrail.db.bulk import encoder
 from sealtrail.events.message import QueuedEvent
@@ -189,17 +187,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--time-spread", type=float, default=86_400)
     args = parser.parse_args()
-    results: dict[str, list[float]] = {}
-    for run_no in range(1, args.runs + 1):
-        with tempfile.TemporaryDirectory(
-            prefix="sealtrail-floor-", dir=os.environ.get("TMPDIR")
-        ) as tmp:
-            figures = run(args, Path(tmp))
-        for key, value in figures.items():
-            results.setdefault(key, []).append(value)
-        print(f"[run {run_no}] " + report(figures), flush=True)
-    m = {k: median(v) for k, v in results.items()}
-    print(f"== median of {args.runs} run(s) at {args.events:,} events: " + report(m), flush=True)
+    medians_of_runs(
+        args.runs,
+        "sealtrail-floor-",
+        lambda workdir: run(args, workdir),
+        report,
+        f"at {args.events:,} events",
+    )
 
 
 def report(f: dict[str, float]) -> str:
