@@ -178,7 +178,7 @@ def pipeline_rate(count: int, with_ledger: bool) -> float:
     """Events/s through ingest and the worker in one process (SQLite, FULL sync)."""
     original = store.append_to_ledger
     if not with_ledger:
-        store.append_to_ledger = lambda conn, events: None
+        store.append_to_ledger = lambda conn, events: [0] * len(events)
     try:
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(data_dir=Path(tmp), worker_batch_size=100)

@@ -34,8 +34,9 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from harness import make_event, medians_of_runs, recent
 from sealtrail.config import Settings
 from sealtrail.db.bulk import encoder
+from sealtrail.events import epochs
 from sealtrail.events.message import QueuedEvent
-from sealtrail.events.models import EVENT_TARGETS, EVENTS
+from sealtrail.events.models import EVENT_EPOCHS, EVENT_TARGETS, EVENTS
 from sealtrail.events.schema import time_ordered_id
 from sealtrail.events.store import event_values, target_values
 from sealtrail.ledger.models import LEAVES, NODES
@@ -48,7 +49,14 @@ DIALECT = sqlite_dialect.dialect()
 
 def statement(table: Table) -> str:
     names = list(table.c.keys())
-    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+    if table is EVENT_EPOCHS:  # an epoch's bounds widen as its batches come
+        sql += (
+            " ON CONFLICT (tenant_id, epoch) DO UPDATE SET"
+            " min_time = min(min_time, excluded.min_time),"
+            " max_time = max(max_time, excluded.max_time)"
+        )
+    return sql
 
 
 def converted(table: Table, rows: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -88,11 +96,23 @@ class Writer:
             while pos & 1:  # the subtrees this leaf completes
                 level, pos = level + 1, pos >> 1
                 nodes.append((1, level, pos, ev.leaf))
+        marks = [epochs.of_index(i) for i in range(self.size, self.size + count)]
         self.size += count
-        targets = sorted(row for ev in events for row in target_values(ev))
+        targets = sorted(
+            (row for ev, e in zip(events, marks, strict=True) for row in target_values(ev, e)),
+            key=lambda row: (row[0], row[5], *row[1:4]),
+        )
+        bounds = {}
+        for ev, e in zip(events, marks, strict=True):
+            bounds.setdefault(e, [ev.time, ev.time])[1] = ev.time
         return {
-            EVENTS: converted(EVENTS, [event_values(ev) for ev in events]),
+            EVENTS: converted(
+                EVENTS, [event_values(ev, e) for ev, e in zip(events, marks, strict=True)]
+            ),
             EVENT_TARGETS: converted(EVENT_TARGETS, targets),
+            EVENT_EPOCHS: converted(
+                EVENT_EPOCHS, [(1, e, lo, hi) for e, (lo, hi) in bounds.items()]
+            ),
             LEAVES: converted(LEAVES, leaves),
             NODES: nodes,
         }

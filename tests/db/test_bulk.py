@@ -49,8 +49,8 @@ def test_naive_times_are_refused(runtime: Runtime) -> None:
 
 
 def test_rows_read_back_as_the_expression_layer_wrote_them(runtime: Runtime) -> None:
-    fast_rows = [(1, f"t-{i}", moment, uuid.uuid4(), "order") for i, moment in enumerate(TIMES)]
-    slow_rows = [(1, f"s-{i}", moment, uuid.uuid4(), "order") for i, moment in enumerate(TIMES)]
+    fast_rows = [(1, f"t-{i}", moment, uuid.uuid4(), "order", 0) for i, moment in enumerate(TIMES)]
+    slow_rows = [(1, f"s-{i}", moment, uuid.uuid4(), "order", 0) for i, moment in enumerate(TIMES)]
     runtime.partitioner.ensure_for(TIMES)
     with runtime.engine.begin() as conn:
         insert_rows(conn, EVENT_TARGETS, fast_rows)

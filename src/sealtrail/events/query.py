@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from sealtrail.db.functions import epoch_bucket
 from sealtrail.errors import BadRequest, NotFound
+from sealtrail.events import epochs
 from sealtrail.events.models import Event, EventTarget
 from sealtrail.events.schema import format_time
 from sealtrail.ledger import tree as ledger
@@ -177,6 +179,16 @@ def _trigram_plan(
     return TrigramPlan(None if count >= TEXT_WALK_MIN else rarest)
 
 
+def _sqlite(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def _epochs(
+    session: Session, tenant_id: int, since: datetime | None, until: datetime | None
+) -> list[int]:
+    return sorted(span.epoch for span in epochs.in_window(session, tenant_id, since, until))
+
+
 def _paged(stmt: Select[Event], after: tuple[datetime, uuid.UUID] | None) -> Select[Event]:
     if after is None:
         return stmt
@@ -192,7 +204,7 @@ def _broad_prefix(session: Session, tenant_id: int, flt: EventFilter) -> bool:
     """
     if not flt.action or not flt.action.endswith("*") or flt.action == "*":
         return False
-    if session.get_bind().dialect.name != "sqlite":
+    if not _sqlite(session):
         return False
     prefix = flt.action[:-1]
     inside: Select[Any] = (
@@ -200,6 +212,7 @@ def _broad_prefix(session: Session, tenant_id: int, flt: EventFilter) -> bool:
         .select_from(Event)
         .where(
             Event.tenant_id == tenant_id,
+            Event.epoch.in_(_epochs(session, tenant_id, flt.since, flt.until)),
             Event.action >= prefix,
             Event.action < _prefix_upper(prefix),
         )
@@ -267,6 +280,7 @@ def _filtered(
             EventTarget,
             and_(
                 EventTarget.tenant_id == Event.tenant_id,
+                EventTarget.epoch == Event.epoch,
                 EventTarget.time == Event.time,
                 EventTarget.event_id == Event.id,
             ),
@@ -287,20 +301,26 @@ def list_events(
         raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}", {"field": "limit"})
     after = decode_cursor(cursor) if cursor else None
     trigram = _trigram_plan(session, tenant_id, flt, after)
+    text_term = _rarest_term(session, flt)
     stmt = _filtered(
         tenant_id,
         flt,
-        text_term=_rarest_term(session, flt),
+        text_term=text_term,
         broad_prefix=_broad_prefix(session, tenant_id, flt),
         trigram=trigram,
     )
-    newest: Any = Event.time
-    if trigram is not None and trigram.term is not None:
-        # An order the primary key cannot deliver: PostgreSQL sorts the index's few
-        # matches instead of walking the trail in the hope of meeting them.
-        newest = Event.time.op("+")(literal_column("interval '0'"))
-    stmt = _paged(stmt, after).order_by(desc(newest), desc(Event.id)).limit(limit + 1)
-    rows = session.scalars(stmt).all()
+    stmt = _paged(stmt, after)
+    if _sqlite(session) and text_term is None:
+        # One index range per arrival epoch, merged (events/epochs.py).
+        window = epochs.in_window(session, tenant_id, flt.since, flt.until, after and after[0])
+        rows: Sequence[Event] = epochs.newest_first(session, stmt, window, limit + 1)
+    else:
+        newest: Any = Event.time
+        if trigram is not None and trigram.term is not None:
+            # An order the primary key cannot deliver: PostgreSQL sorts the index's few
+            # matches instead of walking the trail in the hope of meeting them.
+            newest = Event.time.op("+")(literal_column("interval '0'"))
+        rows = session.scalars(stmt.order_by(desc(newest), desc(Event.id)).limit(limit + 1)).all()
     items: list[dict[str, Any]] = []
     seen: set[uuid.UUID] = set()
     for row in rows[:limit]:
@@ -345,6 +365,7 @@ def by_ledger_index(
                 LEAVES.c.tenant_id == Event.tenant_id,
                 LEAVES.c.time == Event.time,
                 LEAVES.c.event_id == Event.id,
+                *epochs.of_leaves(sqlite=_sqlite(session)),
             ),
         )
         .where(LEAVES.c.tenant_id == tenant_id, LEAVES.c.idx > after, LEAVES.c.idx <= upto)
@@ -366,23 +387,24 @@ def stored_event(row: Event) -> dict[str, Any]:
     return doc
 
 
-def event_by_id(tenant_id: int, event_id: uuid.UUID) -> Select[Event]:
+def event_by_id(tenant_id: int, event_id: uuid.UUID, *, sqlite: bool) -> Select[Event]:
     """The statement reading one event by id: through the ledger's index by event id
-    (every stored event has its leaf, which holds its time), because the events' key
-    starts with the time; by id alone it would scan all of the tenant's events."""
-    when = (
-        select(LEAVES.c.time)
-        .where(LEAVES.c.tenant_id == tenant_id, LEAVES.c.event_id == event_id)
-        .scalar_subquery()
-    )
-    return select(Event).where(
+    (every stored event has its leaf, which holds its time and gives its epoch), because
+    the events' key starts with those; by id alone it would scan the tenant's events."""
+    leaf = and_(LEAVES.c.tenant_id == tenant_id, LEAVES.c.event_id == event_id)
+    when = select(LEAVES.c.time).where(leaf).scalar_subquery()
+    stmt = select(Event).where(
         Event.tenant_id == tenant_id, Event.time == when, Event.id == event_id
     )
+    if sqlite:
+        epoch = select(epochs.of_leaf(LEAVES.c.idx)).where(leaf).scalar_subquery()
+        stmt = stmt.where(Event.epoch == epoch)
+    return stmt
 
 
 def get_event(session: Session, tenant_id: int, event_id: uuid.UUID) -> dict[str, Any]:
     """One stored event of the tenant, or NotFound (also for other tenants' ids)."""
-    row = session.scalar(event_by_id(tenant_id, event_id))
+    row = session.scalar(event_by_id(tenant_id, event_id, sqlite=_sqlite(session)))
     if row is None:
         raise NotFound(f"no event {event_id}", {"id": str(event_id)})
     items = [stored_event(row)]
@@ -423,7 +445,10 @@ def stats(
     since = flt.since or until - timedelta(hours=24)
     window = EventFilter(**{**flt.__dict__, "since": since, "until": until, "terms": []})
     width = choose_bucket(since, until, bucket)
-    base = _filtered(tenant_id, window).subquery()
+    counted = _filtered(tenant_id, window)
+    if _sqlite(session):
+        counted = counted.where(Event.epoch.in_(_epochs(session, tenant_id, since, until)))
+    base = counted.subquery()
     idx = epoch_bucket(base.c.time, width).label("bucket")
     series_rows = session.execute(
         select(idx, func.count().label("n"))
@@ -452,7 +477,14 @@ def stats(
             (EventTarget.target_type + ":" + EventTarget.target_id).label("value"),
             func.count().label("n"),
         )
-        .join(base, and_(base.c.time == EventTarget.time, base.c.id == EventTarget.event_id))
+        .join(
+            base,
+            and_(
+                base.c.epoch == EventTarget.epoch,
+                base.c.time == EventTarget.time,
+                base.c.id == EventTarget.event_id,
+            ),
+        )
         .where(EventTarget.tenant_id == tenant_id)
         .group_by(EventTarget.target_type, EventTarget.target_id)
         .order_by(desc("n"), EventTarget.target_type, EventTarget.target_id)

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
 from sealtrail.db.bulk import encoder, insert_rows, select_in
+from sealtrail.events import epochs
 from sealtrail.events.message import QueuedEvent
 from sealtrail.events.models import EVENT_IDS, EVENT_TARGETS, EVENTS
 from sealtrail.events.registry import registered_keys
@@ -40,17 +41,16 @@ def store_batch(session: Session, events: Sequence[QueuedEvent]) -> list[QueuedE
         to_store.extend(_claim(conn, tenant_id, group))
     if not to_store:
         return []
-    # In key order, each index's inserts walk its pages forward instead of jumping
-    # between them at random (in a raw SQLite model of a batch of 40,000 at 1,000,000
-    # events, 17-19 µs per event instead of 25-26; docs/performance.md).
     to_store.sort(key=_event_key)
-    insert_events(conn, [event_values(ev) for ev in to_store])
-    targets = [row for ev in to_store for row in target_values(ev)]
-    targets.sort(key=_target_key)
-    insert_rows(conn, EVENT_TARGETS, targets)
     # The ledger grows in this same transaction: an event is stored if and only if it
     # has its leaf, so the trail and its proofs can never disagree.
-    append_to_ledger(conn, to_store)
+    if conn.dialect.name == "sqlite":
+        # The leaves first: each event's index gives its epoch (events/epochs.py).
+        indexes = append_to_ledger(conn, to_store)
+        write_trail(conn, to_store, [epochs.of_index(i) for i in indexes])
+    else:
+        write_trail(conn, to_store, None)
+        append_to_ledger(conn, to_store)
     return to_store
 
 
@@ -98,13 +98,33 @@ def _claim(conn: Connection, tenant_id: int, group: list[QueuedEvent]) -> list[Q
     return chosen
 
 
-def append_to_ledger(conn: Connection, events: Sequence[QueuedEvent]) -> None:
-    """Give each event its leaf (the hash of its RFC 8785 bytes) in its tenant's log."""
+def append_to_ledger(conn: Connection, events: Sequence[QueuedEvent]) -> list[int]:
+    """Give each event its leaf (the hash of its RFC 8785 bytes) in its tenant's log;
+    return the events' ledger indexes, in order (the events sorted by tenant)."""
+    indexes: list[int] = []
     for tenant_id, group in _by_tenant(events).items():
-        ledger.append(
-            conn,
-            tenant_id,
-            [ledger.Leaf(ev.id, ev.time, ev.leaf) for ev in group],
+        indexes.extend(
+            ledger.append(conn, tenant_id, [ledger.Leaf(ev.id, ev.time, ev.leaf) for ev in group])
+        )
+    return indexes
+
+
+def write_trail(
+    conn: Connection, events: Sequence[QueuedEvent], epoch_of: Sequence[int] | None
+) -> None:
+    """Insert the events' rows and their target rows in key order; on SQLite, in the
+    epochs given (one per event) and widening those epochs' time bounds."""
+    # In key order, each index's inserts walk its pages forward instead of jumping
+    # between them at random (in a raw SQLite model of a batch of 40,000 at 1,000,000
+    # events, 17-19 µs per event instead of 25-26; docs/performance.md).
+    marks = epoch_of if epoch_of is not None else [0] * len(events)
+    insert_events(conn, [event_values(ev, e) for ev, e in zip(events, marks, strict=True)])
+    targets = [row for ev, e in zip(events, marks, strict=True) for row in target_values(ev, e)]
+    targets.sort(key=_target_key)
+    insert_rows(conn, EVENT_TARGETS, targets)
+    if epoch_of is not None:
+        epochs.record(
+            conn, ((ev.tenant_id, e, ev.time) for ev, e in zip(events, marks, strict=True))
         )
 
 
@@ -113,7 +133,7 @@ def _event_key(ev: QueuedEvent) -> tuple[int, datetime, uuid.UUID]:
 
 
 def _target_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return row[:4]
+    return (row[0], row[5], *row[1:4])  # the key: tenant, epoch, target, time, event
 
 
 def _by_tenant(events: Sequence[QueuedEvent]) -> dict[int, list[QueuedEvent]]:
@@ -144,7 +164,7 @@ def insert_events(conn: Connection, rows: list[tuple[Any, ...]]) -> None:
         )
 
 
-def event_values(ev: QueuedEvent) -> tuple[Any, ...]:
+def event_values(ev: QueuedEvent, epoch: int = 0) -> tuple[Any, ...]:
     """The event's row in the column order of `events`."""
     return (
         ev.tenant_id,
@@ -157,12 +177,13 @@ def event_values(ev: QueuedEvent) -> tuple[Any, ...]:
         ev.source_app,
         ev.search_text,
         ev.raw,
+        epoch,
     )
 
 
-def target_values(ev: QueuedEvent) -> list[tuple[Any, ...]]:
+def target_values(ev: QueuedEvent, epoch: int = 0) -> list[tuple[Any, ...]]:
     """The event's `event_targets` rows in column order, one per distinct target."""
     return [
-        (ev.tenant_id, target_id, ev.time, ev.id, target_type)
+        (ev.tenant_id, target_id, ev.time, ev.id, target_type, epoch)
         for target_type, target_id in ev.targets
     ]

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, and_, func, select
 
 from sealtrail.db.base import utcnow
 from sealtrail.errors import BadRequest
+from sealtrail.events import epochs
 from sealtrail.events.models import Event
 from sealtrail.events.schema import format_time
 from sealtrail.ledger import tree
@@ -171,6 +172,7 @@ def _write_events(
                         Event.tenant_id == LEAVES.c.tenant_id,
                         Event.time == LEAVES.c.time,
                         Event.id == LEAVES.c.event_id,
+                        *epochs.of_leaves(sqlite=conn.dialect.name == "sqlite"),
                     ),
                 )
                 .where(

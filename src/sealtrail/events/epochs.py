@@ -1,0 +1,186 @@
+"""SQLite: the trail partitioned by arrival epoch.
+
+An event's epoch is its ledger index shifted right by EPOCH_BITS: it is known when the
+event is stored, never changes, and splits each tenant's trail into runs of 131,072
+events in arrival order. On SQLite it leads the trail's keys after the tenant, so the
+keys a batch adds all land in the newest epoch's part of each tree (docs/performance.md).
+A newest-first list reads one key range per epoch, newest `limit` of each, and merges
+them (`newest_first`); `event_epochs` keeps each epoch's time bounds, so that a window
+or a cursor skips the epochs that cannot hold a match. PostgreSQL partitions by month
+and does not use epochs (`epoch` is 0 there).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    desc,
+    func,
+    literal_column,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from sealtrail.events.models import EVENT_EPOCHS, Event
+from sealtrail.ledger.models import LEAVES
+
+# Part of the stored format: changing it needs a migration that renumbers the epochs.
+EPOCH_BITS = 17
+# Ranges merged per list: SQLite takes at most 500 arms in a compound SELECT. Beyond
+# this many epochs (8.4 million events of one tenant in a window), consecutive epochs
+# share an arm, which SQLite then sorts.
+MAX_ARMS = 64
+# (time, id, rowid) of an event, from an index.
+KeyRow = Row[Any, Any, Any]
+ROWID: ColumnElement[int] = literal_column("events.rowid")
+
+
+def of_index(index: int) -> int:
+    """The epoch of the event at this ledger index."""
+    return index >> EPOCH_BITS
+
+
+def of_leaf(index: ColumnElement[int]) -> ColumnElement[int]:
+    """The epoch of the event of a ledger leaf, in SQL."""
+    return index.op(">>")(EPOCH_BITS)
+
+
+def of_leaves(*, sqlite: bool) -> list[ColumnElement[bool]]:
+    """Join condition of `events` to `ledger_leaves` beyond tenant, time and id: on
+    SQLite the epoch, which leads the events' key and which the leaf's index gives."""
+    return [Event.epoch == of_leaf(LEAVES.c.idx)] if sqlite else []
+
+
+def record(conn: Connection, rows: Iterable[tuple[int, int, datetime]]) -> None:
+    """Widen the time bounds of the epochs of (tenant, epoch, time) rows just stored."""
+    bounds: dict[tuple[int, int], list[datetime]] = {}
+    for tenant_id, epoch, moment in rows:
+        seen = bounds.setdefault((tenant_id, epoch), [moment, moment])
+        if moment < seen[0]:
+            seen[0] = moment
+        elif moment > seen[1]:
+            seen[1] = moment
+    if not bounds:
+        return
+    stmt = sqlite_insert(EVENT_EPOCHS)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["tenant_id", "epoch"],
+        set_={
+            "min_time": func.min(EVENT_EPOCHS.c.min_time, stmt.excluded.min_time),
+            "max_time": func.max(EVENT_EPOCHS.c.max_time, stmt.excluded.max_time),
+        },
+    )
+    conn.execute(
+        stmt,
+        [
+            {"tenant_id": t, "epoch": e, "min_time": lo, "max_time": hi}
+            for (t, e), (lo, hi) in bounds.items()
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Span:
+    """One epoch of a tenant's trail and the time of its newest event."""
+
+    epoch: int
+    newest: datetime
+
+
+def in_window(
+    session: Session,
+    tenant_id: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    upto: datetime | None = None,
+) -> list[Span]:
+    """The tenant's epochs that may hold events timed in [since, until) and no later
+    than `upto` (a cursor's time), those with the newest events first."""
+    stmt = select(EVENT_EPOCHS.c.epoch, EVENT_EPOCHS.c.max_time).where(
+        EVENT_EPOCHS.c.tenant_id == tenant_id
+    )
+    if since is not None:
+        stmt = stmt.where(EVENT_EPOCHS.c.max_time >= since)
+    if until is not None:
+        stmt = stmt.where(EVENT_EPOCHS.c.min_time < until)
+    if upto is not None:
+        stmt = stmt.where(EVENT_EPOCHS.c.min_time <= upto)
+    stmt = stmt.order_by(desc(EVENT_EPOCHS.c.max_time), desc(EVENT_EPOCHS.c.epoch))
+    return [Span(int(e), newest) for e, newest in session.execute(stmt)]
+
+
+def arms(epochs: Sequence[int]) -> list[ColumnElement[bool]]:
+    """One condition per merged range: an epoch each, or runs of them past MAX_ARMS."""
+    if len(epochs) <= MAX_ARMS:
+        return [Event.epoch == e for e in epochs]
+    per = -(-len(epochs) // MAX_ARMS)
+    return [Event.epoch.in_(epochs[i : i + per]) for i in range(0, len(epochs), per)]
+
+
+def newest_first(
+    session: Session, stmt: Select[Any], spans: Sequence[Span], limit: int
+) -> list[Event]:
+    """The newest `limit` rows of `stmt` (events, maybe joined to their targets: an event
+    may come once per matching target) over the given epochs, newest first.
+
+    Epochs are read in rounds, those with the newest events first, 1, 2, 4… at a time:
+    each arm of a round reads the newest `limit` keys (time, id, rowid) of its epoch
+    from an index, and the rounds stop once `limit` keys are found that are newer than
+    anything the epochs left could hold. Events mostly arrive in time order, so a first
+    page reads one or two epochs, however long the trail. Only the rows of the page are
+    then read from the table.
+    """
+    top: list[KeyRow] = []
+    done, size = 0, 1
+    while done < len(spans):
+        if len(top) >= limit and spans[done].newest < top[limit - 1].time:
+            break  # no epoch left holds an event newer than the page's last
+        batch = [span.epoch for span in spans[done : done + size]]
+        done, size = done + len(batch), min(size * 2, MAX_ARMS)
+        top = sorted([*top, *_newest_keys(session, stmt, batch, limit)], key=_newest, reverse=True)
+        top = top[:limit]
+    if not top:
+        return []
+    rids = [int(row.rid) for row in top]
+    found: dict[int, Event] = {
+        int(rid): row
+        for row, rid in session.execute(select(Event, ROWID).where(ROWID.in_(set(rids))))
+    }
+    return [found[rid] for rid in rids]
+
+
+def _newest(row: KeyRow) -> tuple[datetime, uuid.UUID]:
+    return row.time, row.id
+
+
+def _newest_keys(
+    session: Session, stmt: Select[Any], epochs: Sequence[int], limit: int
+) -> Sequence[KeyRow]:
+    """(time, id, rid) of the newest `limit` rows of `stmt` in each of `epochs`, merged."""
+    parts = [
+        select(
+            stmt.where(cond)
+            .with_only_columns(Event.time, Event.id, ROWID.label("rid"))
+            .order_by(desc(Event.time), desc(Event.id))
+            .limit(limit)
+            .subquery()
+        )
+        for cond in arms(epochs)
+    ]
+    merged = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    return session.execute(
+        select(merged.c.time, merged.c.id, merged.c.rid)
+        .order_by(desc(merged.c.time), desc(merged.c.id))
+        .limit(limit)
+    ).all()
