@@ -37,9 +37,7 @@ from sealtrail.ledger.models import LEAVES
 
 # Part of the stored format: changing it needs a migration that renumbers the epochs.
 EPOCH_BITS = 17
-# Ranges merged per list: SQLite takes at most 500 arms in a compound SELECT. Beyond
-# this many epochs (8.4 million events of one tenant in a window), consecutive epochs
-# share an arm, which SQLite then sorts.
+# Epochs merged per statement (SQLite takes at most 500 arms in a compound SELECT).
 MAX_ARMS = 64
 # (time, id, rowid) of an event, from an index.
 KeyRow = Row[Any, Any, Any]
@@ -120,44 +118,45 @@ def in_window(
     return [Span(int(e), newest) for e, newest in session.execute(stmt)]
 
 
-def arms(epochs: Sequence[int]) -> list[ColumnElement[bool]]:
-    """One condition per merged range: an epoch each, or runs of them past MAX_ARMS."""
-    if len(epochs) <= MAX_ARMS:
-        return [Event.epoch == e for e in epochs]
-    per = -(-len(epochs) // MAX_ARMS)
-    return [Event.epoch.in_(epochs[i : i + per]) for i in range(0, len(epochs), per)]
-
-
 def newest_first(
     session: Session, stmt: Select[Any], spans: Sequence[Span], limit: int
 ) -> list[Event]:
     """The newest `limit` rows of `stmt` (events, maybe joined to their targets: an event
     may come once per matching target) over the given epochs, newest first.
 
-    Epochs are read in rounds, those with the newest events first, 1, 2, 4… at a time:
-    each arm of a round reads the newest `limit` keys (time, id, rowid) of its epoch
-    from an index, and the rounds stop once `limit` keys are found that are newer than
-    anything the epochs left could hold. Events mostly arrive in time order, so a first
-    page reads one or two epochs, however long the trail. Only the rows of the page are
-    then read from the table.
+    Epochs are read in rounds, those with the newest events first, 1, 1, 2, 4… at a
+    time (at most MAX_ARMS). Each epoch is one index range, of which only as many keys
+    (time, id, rowid) are read as could still enter the page: `limit` less those found
+    that are newer than anything in the epoch. The rounds stop once the page is full of
+    keys newer than anything the epochs left could hold. Events mostly arrive in time
+    order, so a first page reads one or two epochs however long the trail, and a filter
+    that walks an epoch (no index for it) walks no further than one table would. Only
+    the rows of the page are then read from the table.
     """
     top: list[KeyRow] = []
     done, size = 0, 1
     while done < len(spans):
         if len(top) >= limit and spans[done].newest < top[limit - 1].time:
             break  # no epoch left holds an event newer than the page's last
-        batch = [span.epoch for span in spans[done : done + size]]
-        done, size = done + len(batch), min(size * 2, MAX_ARMS)
-        top = sorted([*top, *_newest_keys(session, stmt, batch, limit)], key=_newest, reverse=True)
-        top = top[:limit]
+        batch = spans[done : done + size]
+        if done:
+            size = min(size * 2, MAX_ARMS)
+        done += len(batch)
+        wanted = [(span.epoch, limit - _newer(top, span.newest)) for span in batch]
+        found = _newest_keys(session, stmt, [(e, n) for e, n in wanted if n > 0], limit)
+        top = sorted([*top, *found], key=_newest, reverse=True)[:limit]
     if not top:
         return []
     rids = [int(row.rid) for row in top]
-    found: dict[int, Event] = {
+    rows: dict[int, Event] = {
         int(rid): row
         for row, rid in session.execute(select(Event, ROWID).where(ROWID.in_(set(rids))))
     }
-    return [found[rid] for rid in rids]
+    return [rows[rid] for rid in rids]
+
+
+def _newer(top: Sequence[KeyRow], moment: datetime) -> int:
+    return sum(row.time > moment for row in top)
 
 
 def _newest(row: KeyRow) -> tuple[datetime, uuid.UUID]:
@@ -165,18 +164,19 @@ def _newest(row: KeyRow) -> tuple[datetime, uuid.UUID]:
 
 
 def _newest_keys(
-    session: Session, stmt: Select[Any], epochs: Sequence[int], limit: int
+    session: Session, stmt: Select[Any], wanted: Sequence[tuple[int, int]], limit: int
 ) -> Sequence[KeyRow]:
-    """(time, id, rid) of the newest `limit` rows of `stmt` in each of `epochs`, merged."""
+    """(time, id, rid) of the newest rows of `stmt`, as many of each epoch as wanted,
+    merged; `limit` at most."""
     parts = [
         select(
-            stmt.where(cond)
+            stmt.where(Event.epoch == epoch)
             .with_only_columns(Event.time, Event.id, ROWID.label("rid"))
             .order_by(desc(Event.time), desc(Event.id))
-            .limit(limit)
+            .limit(count)
             .subquery()
         )
-        for cond in arms(epochs)
+        for epoch, count in wanted
     ]
     merged = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
     return session.execute(
