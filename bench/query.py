@@ -1,7 +1,7 @@
 """Query benchmark: p50/p95 of the first page of filtered lists over a large trail.
 
     python bench/query.py [--events 5000000] [--samples 40] [--runs 3]
-                          [--engines sqlite,postgresql] [--fresh]
+                          [--engines sqlite,postgresql] [--fresh] [--late PERCENT]
 
 Seeds `--events` stored events of one tenant (30 days, 1,000 actors, 180 actions,
 20,000 targets) straight into the event tables the way the worker writes them, then
@@ -11,6 +11,10 @@ free text (a common word and a rare one) and by a one-hour time window. The base
 measured in the same run, is the unfiltered first page; each figure is printed with
 its ratio to it. The seeded database is kept under bench/results/ and reused unless
 `--fresh` (seeding 5M events takes several minutes).
+
+Events arrive in time order, except with `--late PERCENT`: that share of them is timed
+at random over the 30 days, as late arrivals and backfills are (SQLite partitions the
+trail by arrival, events/epochs.py; an epoch holding late events spans their times).
 """
 
 from __future__ import annotations
@@ -52,9 +56,13 @@ CHUNK = 20_000
 PAGE = 50
 
 
-def seeded_events(count: int, tenant_id: int, end: datetime) -> Iterator[list[QueuedEvent]]:
-    """`count` events spread evenly over SPAN before `end`, oldest first, in chunks."""
+def seeded_events(
+    count: int, tenant_id: int, end: datetime, late: float = 0.0
+) -> Iterator[list[QueuedEvent]]:
+    """`count` events spread evenly over SPAN before `end`, oldest first, in chunks;
+    a `late` share of them (0..1) timed at random over SPAN instead: they arrive late."""
     rng = random.Random(5)
+    late_rng = random.Random(6)
     step = SPAN / count
     start = end - SPAN
     received = end
@@ -62,6 +70,8 @@ def seeded_events(count: int, tenant_id: int, end: datetime) -> Iterator[list[Qu
         chunk = []
         for i in range(first, min(count, first + CHUNK)):
             moment = start + step * i
+            if late and late_rng.random() < late:
+                moment = start + SPAN * late_rng.random()
             doc = make_event(rng, moment)
             doc["tenant"] = "bench"
             doc["received_at"] = received.isoformat().replace("+00:00", "Z")
@@ -69,7 +79,7 @@ def seeded_events(count: int, tenant_id: int, end: datetime) -> Iterator[list[Qu
         yield chunk
 
 
-def seed(settings: Settings, count: int) -> dict[str, Any]:
+def seed(settings: Settings, count: int, late: float = 0.0) -> dict[str, Any]:
     """Create a tenant and store `count` events for it; return what the run needs."""
     keys = prepare_tenant(settings)
     runtime = Runtime.build(settings)
@@ -82,7 +92,7 @@ def seed(settings: Settings, count: int) -> dict[str, Any]:
     started = time.monotonic()
     done = 0
     sqlite = runtime.engine.dialect.name == "sqlite"
-    for chunk in seeded_events(count, tenant_id, end):
+    for chunk in seeded_events(count, tenant_id, end, late):
         # In arrival order, as the worker numbers the epochs on SQLite (events/epochs.py).
         marks = [epochs.of_index(done + i) for i in range(len(chunk))] if sqlite else None
         with runtime.engine.begin() as conn:
@@ -117,14 +127,16 @@ def seed(settings: Settings, count: int) -> dict[str, Any]:
 class Dataset:
     """A seeded database of one engine, kept between runs."""
 
-    def __init__(self, engine: str, count: int) -> None:
+    def __init__(self, engine: str, count: int, late: float = 0.0) -> None:
         self.engine = engine
         self.count = count
-        self.dir = RESULTS / f"query-{engine}-{count}"
+        self.late = late
+        name = f"query-{engine}-{count}" + (f"-late{late * 100:g}" if late else "")
+        self.dir = RESULTS / name
         self.meta_file = self.dir / "meta.json"
         self.database_url: str | None = None
         if engine == "postgresql":
-            self.db = f"sealtrail_bench_query_{count}"
+            self.db = f"sealtrail_bench_query_{count}" + (f"_late{late * 100:g}" if late else "")
             self.database_url = (
                 make_url(postgres_url()).set(database=self.db).render_as_string(False)
             )
@@ -153,7 +165,7 @@ class Dataset:
             self._admin(f'DROP DATABASE IF EXISTS "{self.db}" WITH (FORCE)')
             self._admin(f'CREATE DATABASE "{self.db}"')
         print(f"seeding {self.count:,} events into {self.engine} ...", flush=True)
-        meta = seed(self.settings(), self.count)
+        meta = seed(self.settings(), self.count, self.late)
         self.meta_file.write_text(json.dumps(meta))
         return meta
 
@@ -198,9 +210,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--fresh", action="store_true", help="reseed even if a dataset exists")
+    parser.add_argument(
+        "--late",
+        type=float,
+        default=0.0,
+        help="percent of events that arrive late, timed at random over the 30 days",
+    )
     args = parser.parse_args()
     for engine in args.engines.split(","):
-        data = Dataset(engine, args.events)
+        data = Dataset(engine, args.events, args.late / 100)
         meta = data.ensure(args.fresh)
         end = datetime.fromisoformat(meta["end"])
         p50s: dict[str, list[float]] = {}
@@ -223,7 +241,8 @@ def main() -> None:
         base50 = median(p50s["unfiltered (baseline)"])
         base95 = median(p95s["unfiltered (baseline)"])
         print(
-            f"== {engine}: {args.events:,} events, first page of {PAGE}, median of "
+            f"== {engine}: {args.events:,} events ({args.late:g}% late), first page of {PAGE}, "
+            "median of "
             f"{args.runs} run(s) x {args.samples} queries per kind"
         )
         for kind in p50s:
