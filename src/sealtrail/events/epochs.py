@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import accumulate
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +28,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    tuple_,
     union_all,
 )
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -104,7 +106,7 @@ def in_window(
     upto: datetime | None = None,
 ) -> list[Span]:
     """The tenant's epochs that may hold events timed in [since, until) and no later
-    than `upto` (a cursor's time), those with the newest events first."""
+    than `upto` (a cursor's time), the last to arrive first."""
     stmt = select(EVENT_EPOCHS.c.epoch, EVENT_EPOCHS.c.max_time).where(
         EVENT_EPOCHS.c.tenant_id == tenant_id
     )
@@ -114,7 +116,7 @@ def in_window(
         stmt = stmt.where(EVENT_EPOCHS.c.min_time < until)
     if upto is not None:
         stmt = stmt.where(EVENT_EPOCHS.c.min_time <= upto)
-    stmt = stmt.order_by(desc(EVENT_EPOCHS.c.max_time), desc(EVENT_EPOCHS.c.epoch))
+    stmt = stmt.order_by(desc(EVENT_EPOCHS.c.epoch))
     return [Span(int(e), newest) for e, newest in session.execute(stmt)]
 
 
@@ -124,26 +126,35 @@ def newest_first(
     """The newest `limit` rows of `stmt` (events, maybe joined to their targets: an event
     may come once per matching target) over the given epochs, newest first.
 
-    Epochs are read in rounds, those with the newest events first, 1, 1, 2, 4… at a
-    time (at most MAX_ARMS). Each epoch is one index range, of which only as many keys
-    (time, id, rowid) are read as could still enter the page: `limit` less those found
-    that are newer than anything in the epoch. The rounds stop once the page is full of
-    keys newer than anything the epochs left could hold. Events mostly arrive in time
-    order, so a first page reads one or two epochs however long the trail, and a filter
-    that walks an epoch (no index for it) walks no further than one table would. Only
-    the rows of the page are then read from the table.
+    Epochs are read in rounds, the last to arrive first, 1, 1, 2, 4… at a time (at most
+    MAX_ARMS). Each epoch is one index range, of which only as many keys (time, id,
+    rowid) are read as could still enter the page: `limit` less those found that are
+    newer than anything in the epoch. Once the page is full, an epoch is read only down
+    to the page's last key, and one whose newest event is older is skipped; the rounds
+    stop when no epoch left holds anything newer. Events mostly arrive in time order,
+    so a first page reads one or two epochs however long the trail, the few late
+    events of older epochs cost a short range each, and a filter that walks an epoch
+    (no index for it) walks little further than one table would. Only the rows of the
+    page are then read from the table.
     """
     top: list[KeyRow] = []
+    # The newest event of any epoch from each position on.
+    left = list(accumulate(reversed([span.newest for span in spans]), max))[::-1]
     done, size = 0, 1
     while done < len(spans):
-        if len(top) >= limit and spans[done].newest < top[limit - 1].time:
+        floor = _newest(top[limit - 1]) if len(top) >= limit else None
+        if floor is not None and left[done] < floor[0]:
             break  # no epoch left holds an event newer than the page's last
         batch = spans[done : done + size]
         if done:
             size = min(size * 2, MAX_ARMS)
         done += len(batch)
-        wanted = [(span.epoch, limit - _newer(top, span.newest)) for span in batch]
-        found = _newest_keys(session, stmt, [(e, n) for e, n in wanted if n > 0], limit)
+        wanted = [
+            (span.epoch, limit - _newer(top, span.newest))
+            for span in batch
+            if floor is None or span.newest >= floor[0]
+        ]
+        found = _newest_keys(session, stmt, [(e, n) for e, n in wanted if n > 0], limit, floor)
         top = sorted([*top, *found], key=_newest, reverse=True)[:limit]
     if not top:
         return []
@@ -164,10 +175,18 @@ def _newest(row: KeyRow) -> tuple[datetime, uuid.UUID]:
 
 
 def _newest_keys(
-    session: Session, stmt: Select[Any], wanted: Sequence[tuple[int, int]], limit: int
+    session: Session,
+    stmt: Select[Any],
+    wanted: Sequence[tuple[int, int]],
+    limit: int,
+    floor: tuple[datetime, uuid.UUID] | None,
 ) -> Sequence[KeyRow]:
-    """(time, id, rid) of the newest rows of `stmt`, as many of each epoch as wanted,
-    merged; `limit` at most."""
+    """(time, id, rid) of the newest rows of `stmt` newer than `floor`, as many of each
+    epoch as wanted, merged; `limit` at most."""
+    if not wanted:
+        return []
+    if floor is not None:
+        stmt = stmt.where(tuple_(Event.time, Event.id) > tuple_(*floor))
     parts = [
         select(
             stmt.where(Event.epoch == epoch)
