@@ -27,6 +27,8 @@ from sealtrail.identity.schemas import Scope
 from sealtrail.runtime import Runtime
 
 SEALTRAIL = str(Path(sys.executable).parent / "sealtrail")
+# Where benchmarks keep datasets and outputs between runs (BENCH_RESULTS overrides).
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or Path(__file__).resolve().parent / "results")
 ACTIONS = [
     f"{domain}.{noun}.{verb}"
     for domain in ("trade", "user", "kyc", "payment", "account", "report")

@@ -37,7 +37,7 @@ import httpx
 import orjson
 from sqlalchemy import text
 
-from harness import Server, make_event, median, percentile, prepare_tenant, recent
+from harness import RESULTS, Server, make_event, median, percentile, prepare_tenant, recent
 from sealtrail.config import Settings
 from sealtrail.events import store
 from sealtrail.events.ingest import enqueue, prepare
@@ -51,7 +51,6 @@ from sealtrail.verify.canonical import event_leaf_hash
 from sealtrail.verify.checkpoint import Checkpoint
 from sealtrail.verify.note import Signer
 
-RESULTS = Path(__file__).parent / "results"
 CHUNK = 20_000
 
 
@@ -195,7 +194,10 @@ def pipeline_rate(count: int, with_ledger: bool) -> float:
             )
             rng = random.Random(7)
             batches = [
-                [EventIn.model_validate(make_event(rng, recent(rng))) for _ in range(500)]
+                [
+                    EventIn.model_validate(make_event(rng, recent(rng))).valid_event()
+                    for _ in range(500)
+                ]
                 for _ in range(count // 500)
             ]
             worker = runtime.worker()

@@ -26,7 +26,6 @@ import shutil
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -35,6 +34,7 @@ from sqlalchemy.engine import make_url
 
 from harness import (
     ACTIONS,
+    RESULTS,
     WORDS,
     Server,
     make_event,
@@ -50,7 +50,6 @@ from sealtrail.events.models import EVENT_IDS
 from sealtrail.events.store import write_trail
 from sealtrail.runtime import Runtime
 
-RESULTS = Path(__file__).resolve().parent / "results"
 SPAN = timedelta(days=30)
 CHUNK = 20_000
 PAGE = 50

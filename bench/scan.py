@@ -44,7 +44,7 @@ import boto3
 import httpx
 from fastapi.testclient import TestClient
 
-from harness import free_port, median
+from harness import RESULTS, free_port, median
 from sealtrail.api.app import create_app
 from sealtrail.compliance.inventory.aws.collect import collect
 from sealtrail.compliance.inventory.model import AccountSpec, AwsCredentials
@@ -56,8 +56,7 @@ from sealtrail.observability.logging import configure_logging
 from sealtrail.runtime import Runtime
 
 HERE = Path(__file__).resolve().parent
-RESULTS = HERE / "results"
-PROWLER = RESULTS / "prowler-venv" / "bin" / "prowler"
+PROWLER = HERE / "results" / "prowler-venv" / "bin" / "prowler"
 BIN = Path(sys.executable).parent
 ACCOUNT_ID = "123456789012"  # moto's default account
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
@@ -1134,7 +1133,7 @@ def main() -> None:
     configure_logging("warning", "console")
     if not args.skip_prowler and not args.prowler.exists():
         sys.exit(f"{args.prowler} not found: `make bench` installs Prowler, or --skip-prowler")
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="scan-", dir=RESULTS) as tmp:
         work = Path(tmp)
         with MotoServer(work) as moto:
