@@ -312,7 +312,8 @@ def list_events(
     stmt = _paged(stmt, after)
     if _sqlite(session) and text_term is None:
         # One index range per arrival epoch, merged (events/epochs.py).
-        window = epochs.in_window(session, tenant_id, flt.since, flt.until, after and after[0])
+        upto = after[0] if after else None
+        window = epochs.in_window(session, tenant_id, flt.since, flt.until, upto)
         rows: Sequence[Event] = epochs.newest_first(session, stmt, window, limit + 1)
     else:
         newest: Any = Event.time
