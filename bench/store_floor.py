@@ -38,7 +38,7 @@ from sealtrail.events import epochs
 from sealtrail.events.message import QueuedEvent
 from sealtrail.events.models import EVENT_EPOCHS, EVENT_TARGETS, EVENTS
 from sealtrail.events.schema import time_ordered_id
-from sealtrail.events.store import event_values, target_values
+from sealtrail.events.store import event_values, target_key, target_values
 from sealtrail.ledger.models import LEAVES, NODES
 from sealtrail.queue import Message, QueueSettings
 from sealtrail.queue.sqlite import SQLiteQueue
@@ -98,20 +98,14 @@ class Writer:
                 nodes.append((1, level, pos, ev.leaf))
         marks = [epochs.of_index(i) for i in range(self.size, self.size + count)]
         self.size += count
-        targets = sorted(
-            (row for ev, e in zip(events, marks, strict=True) for row in target_values(ev, e)),
-            key=lambda row: (row[0], row[5], *row[1:4]),
-        )
-        bounds = {}
-        for ev, e in zip(events, marks, strict=True):
-            bounds.setdefault(e, [ev.time, ev.time])[1] = ev.time
+        marked = list(zip(events, marks, strict=True))
+        targets = sorted((row for ev, e in marked for row in target_values(ev, e)), key=target_key)
+        bounds = epochs.bounds((1, e, ev.time) for ev, e in marked)
         return {
-            EVENTS: converted(
-                EVENTS, [event_values(ev, e) for ev, e in zip(events, marks, strict=True)]
-            ),
+            EVENTS: converted(EVENTS, [event_values(ev, e) for ev, e in marked]),
             EVENT_TARGETS: converted(EVENT_TARGETS, targets),
             EVENT_EPOCHS: converted(
-                EVENT_EPOCHS, [(1, e, lo, hi) for e, (lo, hi) in bounds.items()]
+                EVENT_EPOCHS, [(t, e, lo, hi) for (t, e), (lo, hi) in bounds.items()]
             ),
             LEAVES: converted(LEAVES, leaves),
             NODES: nodes,

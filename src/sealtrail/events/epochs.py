@@ -24,6 +24,7 @@ from sqlalchemy import (
     Connection,
     Row,
     Select,
+    and_,
     desc,
     func,
     literal_column,
@@ -56,22 +57,33 @@ def of_leaf(index: ColumnElement[int]) -> ColumnElement[int]:
     return index.op(">>")(EPOCH_BITS)
 
 
-def of_leaves(*, sqlite: bool) -> list[ColumnElement[bool]]:
-    """Join condition of `events` to `ledger_leaves` beyond tenant, time and id: on
-    SQLite the epoch, which leads the events' key and which the leaf's index gives."""
-    return [Event.epoch == of_leaf(LEAVES.c.idx)] if sqlite else []
+def leaf_of_event(*, sqlite: bool) -> ColumnElement[bool]:
+    """Join condition of `events` to their `ledger_leaves` rows: tenant, time and id,
+    and on SQLite the epoch, which leads the events' key and which the leaf gives."""
+    return and_(
+        LEAVES.c.tenant_id == Event.tenant_id,
+        LEAVES.c.time == Event.time,
+        LEAVES.c.event_id == Event.id,
+        *([Event.epoch == of_leaf(LEAVES.c.idx)] if sqlite else []),
+    )
 
 
-def record(conn: Connection, rows: Iterable[tuple[int, int, datetime]]) -> None:
-    """Widen the time bounds of the epochs of (tenant, epoch, time) rows just stored."""
-    bounds: dict[tuple[int, int], list[datetime]] = {}
+def bounds(rows: Iterable[tuple[int, int, datetime]]) -> dict[tuple[int, int], list[datetime]]:
+    """The [oldest, newest] time of each (tenant, epoch) among (tenant, epoch, time) rows."""
+    found: dict[tuple[int, int], list[datetime]] = {}
     for tenant_id, epoch, moment in rows:
-        seen = bounds.setdefault((tenant_id, epoch), [moment, moment])
+        seen = found.setdefault((tenant_id, epoch), [moment, moment])
         if moment < seen[0]:
             seen[0] = moment
         elif moment > seen[1]:
             seen[1] = moment
-    if not bounds:
+    return found
+
+
+def record(conn: Connection, rows: Iterable[tuple[int, int, datetime]]) -> None:
+    """Widen the time bounds of the epochs of (tenant, epoch, time) rows just stored."""
+    widened = bounds(rows)
+    if not widened:
         return
     stmt = sqlite_insert(EVENT_EPOCHS)
     stmt = stmt.on_conflict_do_update(
@@ -85,7 +97,7 @@ def record(conn: Connection, rows: Iterable[tuple[int, int, datetime]]) -> None:
         stmt,
         [
             {"tenant_id": t, "epoch": e, "min_time": lo, "max_time": hi}
-            for (t, e), (lo, hi) in bounds.items()
+            for (t, e), (lo, hi) in widened.items()
         ],
     )
 

@@ -360,15 +360,7 @@ def by_ledger_index(
     """
     stmt = (
         _filtered(tenant_id, flt)
-        .join(
-            LEAVES,
-            and_(
-                LEAVES.c.tenant_id == Event.tenant_id,
-                LEAVES.c.time == Event.time,
-                LEAVES.c.event_id == Event.id,
-                *epochs.of_leaves(sqlite=_sqlite(session)),
-            ),
-        )
+        .join(LEAVES, epochs.leaf_of_event(sqlite=_sqlite(session)))
         .where(LEAVES.c.tenant_id == tenant_id, LEAVES.c.idx > after, LEAVES.c.idx <= upto)
         .add_columns(LEAVES.c.idx, LEAVES.c.hash)
         .order_by(LEAVES.c.idx)

@@ -117,23 +117,22 @@ def write_trail(
     # In key order, each index's inserts walk its pages forward instead of jumping
     # between them at random (in a raw SQLite model of a batch of 40,000 at 1,000,000
     # events, 17-19 µs per event instead of 25-26; docs/performance.md).
-    marks = epoch_of if epoch_of is not None else [0] * len(events)
-    insert_events(conn, [event_values(ev, e) for ev, e in zip(events, marks, strict=True)])
-    targets = [row for ev, e in zip(events, marks, strict=True) for row in target_values(ev, e)]
-    targets.sort(key=_target_key)
+    marked = list(zip(events, epoch_of or [0] * len(events), strict=True))
+    insert_events(conn, [event_values(ev, e) for ev, e in marked])
+    targets = [row for ev, e in marked for row in target_values(ev, e)]
+    targets.sort(key=target_key)
     insert_rows(conn, EVENT_TARGETS, targets)
     if epoch_of is not None:
-        epochs.record(
-            conn, ((ev.tenant_id, e, ev.time) for ev, e in zip(events, marks, strict=True))
-        )
+        epochs.record(conn, ((ev.tenant_id, e, ev.time) for ev, e in marked))
 
 
 def _event_key(ev: QueuedEvent) -> tuple[int, datetime, uuid.UUID]:
     return (ev.tenant_id, ev.time, ev.id)
 
 
-def _target_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    return (row[0], row[5], *row[1:4])  # the key: tenant, epoch, target, time, event
+def target_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The key of a `target_values` row, SQLite's: tenant, epoch, target, time, event."""
+    return (row[0], row[5], *row[1:4])
 
 
 def _by_tenant(events: Sequence[QueuedEvent]) -> dict[int, list[QueuedEvent]]:

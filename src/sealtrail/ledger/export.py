@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, func, select
 
 from sealtrail.db.base import utcnow
 from sealtrail.errors import BadRequest
@@ -166,15 +166,7 @@ def _write_events(
         while pos < end:
             rows = conn.execute(
                 select(LEAVES.c.idx, LEAVES.c.hash, LEAVES.c.time, Event.doc)
-                .join(
-                    Event,
-                    and_(
-                        Event.tenant_id == LEAVES.c.tenant_id,
-                        Event.time == LEAVES.c.time,
-                        Event.id == LEAVES.c.event_id,
-                        *epochs.of_leaves(sqlite=conn.dialect.name == "sqlite"),
-                    ),
-                )
+                .join(Event, epochs.leaf_of_event(sqlite=conn.dialect.name == "sqlite"))
                 .where(
                     LEAVES.c.tenant_id == tenant_id,
                     LEAVES.c.idx >= pos,
