@@ -68,6 +68,7 @@ bench: setup
 	$(BIN)/python bench/store_floor.py
 	$(BIN)/python bench/index_layout.py
 	$(BIN)/python bench/query.py
+	$(BIN)/python bench/mixed.py
 	$(BIN)/python bench/ledger.py
 	$(BIN)/python bench/scan.py
 

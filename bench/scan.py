@@ -775,7 +775,10 @@ def sealtrail_scan(moto: MotoServer, work: Path) -> SealtrailRun:
     """The product path in a fresh data directory, then the CLI on the same one."""
     data_dir = work / "sealtrail"
     shutil.rmtree(data_dir, ignore_errors=True)
-    runtime = Runtime.build(Settings(data_dir=data_dir, log_level="warning"))
+    # Moto listens on loopback, which accounts may reach only when the operator allows it.
+    runtime = Runtime.build(
+        Settings(data_dir=data_dir, log_level="warning", endpoint_allowlist="127.0.0.1")
+    )
     runtime.migrate()
     with runtime.factory() as session, session.begin():
         identity.create_tenant(session, TENANT)
@@ -830,7 +833,11 @@ def sealtrail_scan(moto: MotoServer, work: Path) -> SealtrailRun:
         ],
         capture_output=True,
         text=True,
-        env={**clean_environment(), "SEALTRAIL_LOG_LEVEL": "warning"},
+        env={
+            **clean_environment(),
+            "SEALTRAIL_LOG_LEVEL": "warning",
+            "SEALTRAIL_ENDPOINT_ALLOWLIST": "127.0.0.1",
+        },
         check=False,
     )
     cli_seconds = time.perf_counter() - started

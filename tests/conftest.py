@@ -26,9 +26,17 @@ from sealtrail.config import Settings
 from sealtrail.identity import service as identity
 from sealtrail.identity import users
 from sealtrail.identity.schemas import Role, Scope
+from sealtrail.observability.logging import configure_logging
 from sealtrail.runtime import Runtime
 
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _json_logs() -> None:
+    """Log as a deployed server does: one JSON line per record. Unconfigured, structlog
+    renders each traceback with every frame's variables, seconds per 500 on PostgreSQL."""
+    configure_logging("warning", "json")
 
 
 def _admin_url(url: str) -> str:

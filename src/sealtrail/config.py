@@ -55,9 +55,22 @@ class Settings(BaseSettings):
     )
     worker_retry_delay: float = Field(default=5.0, ge=0)
 
+    max_body_bytes: int = Field(
+        default=1024 * 1024, ge=1024, description="Largest request body of every route but ingest."
+    )
     ingest_max_body_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
     ingest_max_batch: int = Field(default=1000, ge=1)
     ingest_max_future_skew: float = Field(default=300.0, ge=0)
+
+    read_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=3600, description="Seconds one read statement of the API may run."
+    )
+    read_max_concurrent: int = Field(
+        default=4, ge=1, le=200, description="Reads one API process runs at once."
+    )
+    read_wait_seconds: float = Field(
+        default=2.0, gt=0, le=60, description="Seconds a read waits for a free read slot."
+    )
 
     postgres_partitions_ahead: int = Field(default=3, ge=1, le=36)
 
@@ -105,6 +118,12 @@ class Settings(BaseSettings):
         default=10 / 60, gt=0, description="Login attempts per second from one IP address."
     )
     login_burst_per_ip: float = Field(default=10.0, ge=1)
+
+    endpoint_allowlist: str = Field(
+        default="",
+        description="Comma-separated hosts, host:port or CIDRs a cloud account's endpoint_url "
+        "may reach although they are not public (e.g. a local moto or LocalStack).",
+    )
 
     oidc_issuer: str | None = Field(default=None, description="OpenID provider issuer URL.")
     oidc_client_id: str | None = None

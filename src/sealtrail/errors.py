@@ -86,5 +86,11 @@ class Unavailable(SealtrailError):
     code = "unavailable"
 
 
+class QueryTimeout(Unavailable):
+    """A read ran past its time budget (`SEALTRAIL_READ_TIMEOUT_SECONDS`)."""
+
+    code = "query_timeout"
+
+
 class ConfigurationError(SealtrailError):
     code = "configuration_error"

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import gc
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cached_property
+from functools import cached_property, partial
+from typing import TypeVar
 
+import anyio
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from sealtrail.compliance.credentials import CredentialBox
+from sealtrail.compliance.endpoints import parse_allowlist
 from sealtrail.compliance.library import Library, evaluate, load_library
 from sealtrail.compliance.scanner import ScanWorker
 from sealtrail.config import Settings
@@ -19,6 +23,7 @@ from sealtrail.db import migrate
 from sealtrail.db.base import utcnow
 from sealtrail.db.engine import create_db_engine, make_session_factory
 from sealtrail.db.partitions import Partitioner, partitioner_for
+from sealtrail.db.reads import ReadSlots, read_only
 from sealtrail.events.registry import Registry, registry_for
 from sealtrail.events.stream import StreamSlots
 from sealtrail.events.worker import TrailWorker
@@ -28,6 +33,11 @@ from sealtrail.ledger import checkpoints
 from sealtrail.ledger.keys import KeyRing, load_keyring
 from sealtrail.queue import Queue, QueueSettings, open_queue
 from sealtrail.ratelimit import MemoryRateLimiter, RateLimiter
+
+T = TypeVar("T")
+# Threads ingest requests run on, apart from the pool every other synchronous route and
+# dependency shares: reads cannot take them.
+INGEST_THREADS = 16
 
 
 @dataclass
@@ -67,6 +77,33 @@ class Runtime:
         return make_session_factory(engine)
 
     @cached_property
+    def read_factory(self) -> sessionmaker[Session]:
+        """Sessions of the API's reads: a connection pool of their own (the connections
+        ingest and the worker need stay free), no writes, and each statement bounded by
+        `SEALTRAIL_READ_TIMEOUT_SECONDS` (over it: `QueryTimeout`)."""
+        s = self.settings
+        engine = create_db_engine(
+            s.resolved_database_url,
+            sqlite_synchronous=s.sqlite_synchronous,
+            pool_size=s.read_max_concurrent,
+        )
+        self._engines.append(engine)
+        return make_session_factory(read_only(engine, s.read_timeout_seconds))
+
+    @cached_property
+    def read_slots(self) -> ReadSlots:
+        """How many reads run at once (`SEALTRAIL_READ_MAX_CONCURRENT`)."""
+        return ReadSlots(self.settings.read_max_concurrent, self.settings.read_wait_seconds)
+
+    @cached_property
+    def _ingest_threads(self) -> anyio.CapacityLimiter:
+        return anyio.CapacityLimiter(INGEST_THREADS)
+
+    async def in_ingest_thread(self, work: Callable[..., T], *args: object) -> T:
+        """Run `work(*args)` on the ingest path's own threads."""
+        return await anyio.to_thread.run_sync(partial(work, *args), limiter=self._ingest_threads)
+
+    @cached_property
     def stream_slots(self) -> StreamSlots:
         """Open live tails per caller, capped (`SEALTRAIL_STREAM_MAX_PER_CALLER`)."""
         return StreamSlots(self.settings.stream_max_per_caller)
@@ -97,6 +134,7 @@ class Runtime:
             evaluate=evaluate,
             record=QueueSink(lambda: self.registry),
             wakeup=self.scan_wakeup,
+            endpoint_allowlist=self.settings.endpoint_allowlist,
         )
 
     @cached_property
@@ -134,6 +172,8 @@ class Runtime:
     def build(cls, settings: Settings) -> Runtime:
         """Connect to the configured database and queue (creating local files as needed)."""
         settings.ensure_data_dir()
+        # A malformed allowlist is refused at start, not at the first account saved.
+        parse_allowlist(settings.endpoint_allowlist)
         engine = create_db_engine(
             settings.resolved_database_url, sqlite_synchronous=settings.sqlite_synchronous
         )

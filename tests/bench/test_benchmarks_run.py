@@ -57,6 +57,20 @@ RUNS = {
         ],
         "unfiltered (baseline)",
     ),
+    "mixed": (
+        [
+            "mixed.py",
+            "--capacity-events",
+            "4000",
+            "--seconds",
+            "2",
+            "--readers",
+            "0,2",
+            "--runs",
+            "1",
+        ],
+        "(offered = baseline)",
+    ),
     "ledger": (
         [
             "ledger.py",

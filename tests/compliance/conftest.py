@@ -18,6 +18,7 @@ from moto import mock_aws
 
 from sealtrail.compliance.inventory.aws.session import new_session
 from sealtrail.compliance.inventory.model import AccountSpec, AwsCredentials
+from sealtrail.config import Settings
 
 ACCOUNT_ID = "123456789012"  # moto's default account
 REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
@@ -37,6 +38,17 @@ def _fake_aws_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     # Moto builds ~800 AMIs for every EC2 region of every fresh account: seconds per test.
     # It does not check image ids unless told to, so tests need none of them.
     monkeypatch.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+
+
+LOOPBACK_ALLOWLIST = "127.0.0.0/8,::1"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The root settings, with loopback allowlisted as an operator would for a local
+    moto server: the tests reach stand-in endpoints on 127.0.0.1."""
+    settings.endpoint_allowlist = LOOPBACK_ALLOWLIST
+    return settings
 
 
 @dataclass(frozen=True)

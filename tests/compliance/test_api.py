@@ -313,6 +313,12 @@ def test_findings_export_as_json_csv_and_ocsf(client, runtime, tenant, aws):
     )
     assert {f["resource_id"] for f in as_json.json()} >= {"arn:aws:s3:::bad-bucket"}
     assert as_json.json()[0]["evidence"]
+    first = client.get(
+        f"{BASE}/findings/export",
+        params={"format": "json", "limit": 1},
+        headers=tenant.auth("read"),
+    )
+    assert first.json() == as_json.json()[:1]
     as_csv = client.get(
         f"{BASE}/findings/export", params={"format": "csv"}, headers=tenant.auth("read")
     )

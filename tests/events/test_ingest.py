@@ -364,3 +364,126 @@ def test_rejections_and_acceptances_are_counted_in_metrics(client, tenant):
     client.post(URL, json=[event(outcome="?")], headers=tenant.auth("ingest"))
     assert value("sealtrail_events_accepted_total") == accepted + 2
     assert value('sealtrail_events_rejected_total{reason="invalid"}') == rejected + 1
+
+
+def post_as(client, tenant: TenantKeys, events: list[dict], form: str):
+    """Send `events` as one object (a single event), a JSON array, or NDJSON."""
+    headers = tenant.auth("ingest")
+    if form == "object":
+        [one] = events
+        body, ctype = json.dumps(one).encode(), "application/json"
+    elif form == "array":
+        body, ctype = json.dumps(events).encode(), "application/json"
+    else:
+        body, ctype = b"\n".join(json.dumps(e).encode() for e in events), "application/x-ndjson"
+    return client.post(URL, content=body, headers={**headers, "content-type": ctype})
+
+
+FORMS = ("object", "array", "ndjson")
+
+
+def test_times_before_year_1000_are_stored_and_read_back_as_sent(client, runtime, tenant):
+    sent = [
+        event(time="0999-01-01T00:00:00Z"),
+        event(time="0001-01-01T00:00:00Z"),
+        event(time="0042-06-15T12:30:00.000001+02:00"),
+        event(),
+    ]
+    assert client.post(URL, json=sent, headers=tenant.auth("ingest")).status_code == 202
+    drain(runtime)
+    assert runtime.queue.dead_letters(tenant_id=tenant.id) == []
+    expected = ["0999-01-01T00:00:00Z", "0001-01-01T00:00:00Z", "0042-06-15T10:30:00.000001Z"]
+    for ev, time_ in zip(sent, expected, strict=False):
+        got = client.get(f"{URL}/{ev['id']}", headers=tenant.auth("read"))
+        assert got.status_code == 200, got.text
+        assert got.json()["time"] == time_
+    found = client.get(
+        URL, params={"until": "1000-01-01T00:00:00Z"}, headers=tenant.auth("read")
+    ).json()
+    assert [e["id"] for e in found["items"]] == [sent[0]["id"], sent[2]["id"], sent[1]["id"]]
+
+
+def test_times_whose_utc_conversion_overflows_are_422_in_events_and_400_in_queries(
+    client, runtime, tenant
+):
+    for when in ("0001-01-01T00:00:00+01:00", "9999-12-31T23:30:00-01:00"):
+        for form in FORMS:
+            r = post_as(client, tenant, [event(time=when)], form)
+            assert r.status_code == 422, (when, form, r.text)
+            [detail] = r.json()["error"]["details"]
+            assert detail["field"] == "time"
+            assert "0001" in detail["reason"]
+        for name in ("since", "until"):
+            r = client.get(URL, params={name: when}, headers=tenant.auth("read"))
+            assert r.status_code == 400, (name, when, r.text)
+            assert r.json()["error"]["details"]["field"] == name
+    assert runtime.queue.stats().depth == 0
+
+
+def test_integers_beyond_64_bits_get_the_same_422_in_every_body_form(client, runtime, tenant):
+    for number in (2**64 + 1, -(2**63) - 1, 10**30):
+        for form in FORMS:
+            ev = event(metadata={"n": number})
+            r = post_as(client, tenant, [ev], form)
+            assert r.status_code == 422, (number, form, r.text)
+            [detail] = r.json()["error"]["details"]
+            assert (detail["index"], detail["field"]) == (0, "metadata")
+            assert str(number) in detail["reason"]
+    drain(runtime)
+    assert stored_count(runtime, tenant) == 0
+
+
+def test_duplicate_keys_are_rejected_naming_the_path_in_every_body_form(client, runtime, tenant):
+    ev = event(metadata={"order": {"qty": 1}})
+    text = json.dumps(ev)
+    cases = [
+        (text.replace('"action":', f'"id": "{uuid.uuid4()}", "action":'), "id"),
+        (text.replace('"qty": 1', '"qty": 1, "qty": 2'), "metadata.order.qty"),
+        (text.replace('"qty": 1', '"qty" : 1, "qty"\t:1'), "metadata.order.qty"),
+        (text.replace('"qty": 1', '"qty": 1, "q\\u0074y": 1'), "metadata.order.qty"),
+        (text.replace('"id": "alice"', '"id": "alice", "id": "bob"'), "actor.id"),
+    ]
+    for body, field in cases:
+        one = body.encode()
+        bodies = {
+            "object": (one, "application/json"),
+            "array": (b"[" + orjson.dumps(event()) + b"," + one + b"]", "application/json"),
+            "ndjson": (orjson.dumps(event()) + b"\n" + one, "application/x-ndjson"),
+        }
+        for form, (payload, ctype) in bodies.items():
+            r = client.post(
+                URL, content=payload, headers={**tenant.auth("ingest"), "content-type": ctype}
+            )
+            assert r.status_code == 422, (form, body, r.text)
+            assert len(r.json()["error"]["details"]) == 1, (form, body, r.text)
+            [detail] = r.json()["error"]["details"]
+            index = 0 if form == "object" else 1
+            assert (detail["index"], detail["field"]) == (index, field), (form, body)
+            assert "duplicate" in detail["reason"]
+    assert runtime.queue.stats().depth == 0
+
+
+def test_keys_that_only_look_alike_are_not_duplicates(client, runtime, tenant):
+    # Colons and escaped quotes inside strings, and keys that differ after unescaping.
+    ev = event(
+        actor={"id": 'a":b', "ip": "::1"},
+        metadata={"a:": 'x\\":', "a": ":", "\\": 1, "\\\\": 2, "url": "https://x/y:z"},
+        description='"key": "value"',
+    )
+    for form in FORMS:
+        r = post_as(client, tenant, [{**ev, "id": str(uuid.uuid4())}], form)
+        assert r.status_code == 202, (form, r.text)
+    drain(runtime)
+    assert stored_count(runtime, tenant) == 3
+
+
+def test_a_trailing_newline_does_not_pass_the_action_or_time_pattern(client, runtime, tenant):
+    for form in FORMS:
+        for field, value in (
+            ("action", "user.login\n"),
+            ("time", iso(datetime.now(UTC) - timedelta(seconds=1)) + "\n"),
+        ):
+            r = post_as(client, tenant, [event(**{field: value})], form)
+            assert r.status_code == 422, (form, field, r.text)
+            assert r.json()["error"]["details"][0]["field"] == field
+    assert runtime.queue.stats().depth == 0

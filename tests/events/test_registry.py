@@ -168,3 +168,38 @@ def test_ids_accepted_before_the_upgrade_stay_known(
     r = client.post(URL, json={**sent, "action": "other.action"}, headers=tenant.auth("ingest"))
     assert r.status_code == 409
     assert r.json()["error"]["details"]["ids"] == [sent["id"]]
+
+
+def test_a_released_id_is_accepted_anew_in_every_registry(runtime: Runtime, tenant: TenantKeys):
+    caller = caller_of(tenant)
+    now = datetime.now(UTC)
+    found = registries(runtime)
+    if isinstance(runtime.queue, KeyedQueue):
+        # Ids that an earlier version recorded in `event_ids` are released there too.
+        found.append(QueueRegistry(runtime.queue, runtime.factory))
+    for registry in found:
+        [item] = prepare([EventIn.model_validate(event()).valid_event()], caller, now)
+        assert enqueue(registry, caller, [item], now).duplicates == 0
+        if isinstance(registry, QueueRegistry) and registry.legacy is not None:
+            with runtime.engine.begin() as conn:
+                conn.execute(
+                    insert(EVENT_IDS),
+                    [
+                        {
+                            "tenant_id": tenant.id,
+                            "event_id": item.id,
+                            "content_hash": item.content_hash,
+                            "accepted_at": now,
+                        }
+                    ],
+                )
+        registry.release(tenant.id, {item.id: item.content_hash})
+        changed = prepare(
+            [EventIn.model_validate({**event(), "id": str(item.id)}).valid_event()], caller, now
+        )
+        assert enqueue(registry, caller, changed, now).duplicates == 0  # not a conflict
+        # Released only with the content hash it was recorded with.
+        registry.release(tenant.id, {item.id: item.content_hash})
+        with pytest.raises(Conflict):
+            enqueue(registry, caller, [item], now)
+        drain(runtime)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ from sealtrail.events.message import Prepared, encode_message
 from sealtrail.events.models import Event, EventId, EventTarget
 from sealtrail.events.registry import DatabaseRegistry
 from sealtrail.events.schema import EventIn
+from sealtrail.events.worker import TrailWorker
 from sealtrail.identity.schemas import Caller, Scope
 from sealtrail.ledger import tree as ledger_tree
 from sealtrail.ledger.models import LedgerLeaf
@@ -227,7 +229,11 @@ def test_an_event_that_cannot_be_stored_does_not_hold_back_the_rest_of_its_reque
     assert rows(runtime, tenant, poison["id"]) == []
     [letter] = runtime.queue.dead_letters(tenant_id=tenant.id)
     assert poison["id"] in letter.reason
-    assert letter.size == 5
+    # The dead letter holds the poison alone, not its neighbours.
+    assert letter.size == 1
+    assert [orjson.loads(e["doc"])["id"] for e in orjson.loads(letter.body)["events"]] == [
+        poison["id"]
+    ]
     # Once the cause is gone, a replay stores the one event left and nothing twice.
     with runtime.engine.begin() as conn:
         conn.execute(text("DROP TRIGGER refuse_poison" + DROP_ON[runtime.engine.dialect.name]))
@@ -244,9 +250,10 @@ REFUSE_POISON = {
         "BEGIN SELECT RAISE(ABORT, 'poison refused'); END"
     ],
     "postgresql": [
-        "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "CREATE OR REPLACE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
         "IF NEW.actor_id = 'poison' THEN RAISE EXCEPTION 'poison refused'; END IF; "
         "RETURN NEW; END $$",
+        "DROP TRIGGER IF EXISTS refuse_poison ON events",
         "CREATE TRIGGER refuse_poison BEFORE INSERT ON events "
         "FOR EACH ROW EXECUTE FUNCTION refuse_poison()",
     ],
@@ -298,3 +305,99 @@ def test_messages_in_the_formats_of_earlier_versions_are_still_stored(runtime, t
             assert orjson.loads(stored.doc) == item.document
             _, leaf = ledger_tree.leaf_of_event(conn, tenant.id, item.id)
             assert leaf == event_leaf_hash(item.document) == item.leaf
+
+
+def test_an_undecodable_event_is_dead_lettered_alone_and_its_neighbours_are_stored(runtime, tenant):
+    first, bad, last = prepared(tenant), prepared(tenant), prepared(tenant)
+    # A time as versions before 0.9 wrote years before 1000: not ISO 8601.
+    broken = dataclasses.replace(
+        bad, text=bad.text.replace(bad.document["time"], "999-01-01T00:00:00Z")
+    )
+    body = encode_message(tenant.id, [first, broken, last], keyed=False)
+    runtime.queue.publish([Message(body=body, tenant_id=tenant.id, size=3)])
+    for _ in range(runtime.settings.queue_max_deliveries + 1):
+        drain(runtime)
+    assert len(rows(runtime, tenant, str(first.id))) == 1
+    assert len(rows(runtime, tenant, str(last.id))) == 1
+    [letter] = runtime.queue.dead_letters(tenant_id=tenant.id)
+    assert letter.size == 1
+    assert [e["doc"] for e in orjson.loads(letter.body)["events"]] == [broken.text]
+    assert "undecodable event" in letter.reason
+
+
+def poison_trail(runtime: Runtime) -> None:
+    with runtime.engine.begin() as conn:
+        for sql in REFUSE_POISON[runtime.engine.dialect.name]:
+            conn.execute(text(sql))
+
+
+def cure_trail(runtime: Runtime) -> None:
+    with runtime.engine.begin() as conn:
+        conn.execute(text("DROP TRIGGER refuse_poison" + DROP_ON[runtime.engine.dialect.name]))
+
+
+def dead_letter_poison(client, runtime: Runtime, tenant: TenantKeys) -> dict:
+    """Send a poison event beside a good one and let the worker dead-letter it."""
+    poison = event(actor={"id": "poison", "type": "user"})
+    poison_trail(runtime)
+    r = client.post(URL, json=[event(), poison], headers=tenant.auth("ingest"))
+    assert r.status_code == 202
+    for _ in range(runtime.settings.queue_max_deliveries + 1):
+        drain(runtime)
+    assert len(runtime.queue.dead_letters(tenant_id=tenant.id)) == 1
+    assert rows(runtime, tenant, poison["id"]) == []
+    return poison
+
+
+def test_a_resend_of_a_dead_lettered_event_is_queued_again_and_stored(client, runtime, tenant):
+    poison = dead_letter_poison(client, runtime, tenant)
+    cure_trail(runtime)
+    r = client.post(URL, json=poison, headers=tenant.auth("ingest"))
+    assert r.status_code == 202
+    assert runtime.queue.stats().depth == 1  # queued again, not taken for a duplicate
+    drain(runtime)
+    assert len(rows(runtime, tenant, poison["id"])) == 1
+    # Now it is stored, a resend is a duplicate again.
+    assert client.post(URL, json=poison, headers=tenant.auth("ingest")).status_code == 202
+    assert runtime.queue.stats().depth == 0
+
+
+def test_a_corrected_resend_of_a_dead_lettered_event_wins_over_a_later_replay(
+    client, runtime, tenant
+):
+    poison = dead_letter_poison(client, runtime, tenant)
+    corrected = {**poison, "actor": {"id": "fixed", "type": "user"}}
+    r = client.post(URL, json=corrected, headers=tenant.auth("ingest"))
+    assert r.status_code == 202, r.text
+    drain(runtime)
+    # The dead letter is replayed after the cause is gone: the corrected content stays.
+    cure_trail(runtime)
+    [letter] = runtime.queue.dead_letters(tenant_id=tenant.id)
+    assert runtime.queue.replay([letter.id]) == 1
+    drain(runtime)
+    [stored] = rows(runtime, tenant, poison["id"])
+    assert orjson.loads(stored.doc)["actor"]["id"] == "fixed"
+    assert runtime.queue.dead_letters(tenant_id=tenant.id) == []
+    changed = {**poison, "action": "other.action"}
+    assert client.post(URL, json=changed, headers=tenant.auth("ingest")).status_code == 409
+
+
+def test_maintenance_runs_when_the_worker_starts_then_hourly(runtime):
+    # A host up two minutes: its monotonic clock reads 120 s.
+    now = [120.0]
+    ran: list[float] = []
+    worker = TrailWorker(
+        runtime.trail_factory,
+        runtime.queue,
+        runtime.partitioner,
+        housekeeping=lambda: ran.append(now[0]) or 0,
+        clock=lambda: now[0],
+    )
+    worker.maintain()
+    assert ran == [120.0]
+    now[0] += 3599
+    worker.maintain()
+    assert ran == [120.0]
+    now[0] += 1
+    worker.maintain()
+    assert ran == [120.0, 3720.0]

@@ -133,6 +133,31 @@ def test_a_signed_token_cannot_move_a_user_into_another_tenant(client, runtime, 
     refused(client, _signed(runtime, {**claims, "sub": "999999"}))
 
 
+def test_a_signed_token_naming_a_session_never_issued_is_refused(client, runtime, session):
+    """With the real secret, a token is still only as good as the session it names."""
+    _, _, claims = session
+    refused(client, _signed(runtime, {**claims, "sid": "0" * 32}))
+    refused(client, _signed(runtime, {**claims, "sid": ""}))
+
+
+def test_a_signed_token_naming_another_users_session_is_refused(client, runtime, tenant, session):
+    _, _, claims = session
+    other = claims_of(
+        client, login(client, make_user(runtime, tenant.name, "admin"))["access_token"]
+    )
+    refused(client, _signed(runtime, {**claims, "sid": other["sid"]}))
+    refused(client, _signed(runtime, {**other, "sub": claims["sub"]}))
+
+
+def test_a_signed_token_naming_an_expired_session_is_refused(client, runtime, session):
+    """A session whose refresh token has expired has ended, even if not logged out."""
+    _, pair, claims = session
+    runtime.settings.refresh_token_days = 1e-9
+    fresh = login(client, make_user(runtime, claims["tenant"], "analyst"))
+    refused(client, fresh["access_token"])
+    assert client.get(ME, headers=bearer(pair["access_token"])).status_code == 200
+
+
 def test_the_role_comes_from_the_database_not_from_the_token(client, runtime, session):
     """A token minted for an analyst does not grant admin, whatever its `role` claim says."""
     _, _, claims = session

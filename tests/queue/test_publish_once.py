@@ -95,3 +95,13 @@ def test_keys_survive_reopening(tmp_path: Path):
         again.close()
     with sqlite3.connect(tmp_path / "queue.db") as conn:
         assert conn.execute("SELECT count(*) FROM published_keys").fetchone() == (1,)
+
+
+def test_released_keys_are_published_anew_and_only_with_the_digest_given(queue: SQLiteQueue):
+    publish(queue, {b"a": b"1", b"b": b"2"})
+    bodies(queue)
+    queue.release(1, {b"a": b"1", b"b": b"other"})
+    # "a" is forgotten; "b" was recorded with another digest, so it stays.
+    assert publish(queue, {b"a": b"changed", b"b": b"2"}) == {b"b": b"2"}
+    assert bodies(queue) == [b"a"]
+    assert publish(queue, {b"a": b"changed"}) == {b"a": b"changed"}

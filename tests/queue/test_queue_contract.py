@@ -241,3 +241,15 @@ def test_concurrent_consumers_share_the_work_without_double_delivery(opener: Ope
     assert len(everything) == total
     assert set(everything) == {f"m{i}".encode() for i in range(total)}
     assert producer.stats().depth == 0
+
+
+def test_nack_with_what_remains_replaces_body_and_size_in_the_queue_and_the_dlq(opener: Opener):
+    q = opener()
+    q.publish([Message(body=b"a,b,c", tenant_id=1, size=3)])
+    for attempt in range(1, SHORT.max_deliveries + 1):
+        (d,) = q.receive(10)
+        assert (d.body, d.size) == ((b"a,b,c", 3) if attempt == 1 else (b"b", 1))
+        q.nack(d, "b failed", remaining=Message(body=b"b", tenant_id=1, size=1))
+    assert q.receive(10) == []
+    (dead,) = q.dead_letters()
+    assert (dead.body, dead.size, dead.reason) == (b"b", 1, "b failed")

@@ -114,6 +114,8 @@ export default async function setup(project: TestProject) {
         NO_COLOR: "1",
         SEALTRAIL_CHECKPOINT_INTERVAL: "1",
         SEALTRAIL_LOG_LEVEL: "warning",
+        // The scans run against moto on loopback, which only an allowlist lets through.
+        SEALTRAIL_ENDPOINT_ALLOWLIST: "127.0.0.1",
         SEALTRAIL_WEB_DIR: join(ROOT, "web", "dist"),
       },
     },

@@ -12,8 +12,13 @@ from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
 import sealtrail
+from sealtrail.api.docs import install_docs
 from sealtrail.api.errors import install_error_handlers
+from sealtrail.api.guard import RequestGuard
+from sealtrail.api.headers import ResponseHeaders
+from sealtrail.api.methods import AllowedMethods
 from sealtrail.api.middleware import RequestContext
+from sealtrail.api.paths import RouteTable
 from sealtrail.compliance import routes as compliance_routes
 from sealtrail.events import routes as events_routes
 from sealtrail.identity import auth_routes, oidc_routes, user_routes
@@ -58,16 +63,13 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
         version=sealtrail.__version__,
         description="Tamper-evident audit trail and compliance platform.",
         lifespan=lifespan,
+        # FastAPI's own pages load from a CDN: install_docs serves them from here.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.runtime = runtime
     install_error_handlers(app)
-    app.add_middleware(RequestContext)
-    app.add_middleware(
-        AuditMiddleware,
-        sink=QueueSink(lambda: runtime.registry),
-        principal=principal,
-        app_name=SOURCE_APP,
-    )
+    install_docs(app)
     app.include_router(ops_routes.router)
     app.include_router(events_routes.router)
     app.include_router(auth_routes.router)
@@ -79,6 +81,25 @@ def create_app(runtime: Runtime, *, run_worker: bool = False) -> FastAPI:
     app.include_router(ledger_routes.router)
     app.include_router(compliance_routes.router)
     app.router.default = WebUI(runtime.settings.resolved_web_dir, otherwise=app.router.default)
+
+    # Outermost last: the audit record and the request log see every answer, the edge's too.
+    routes = RouteTable(app.router)
+    app.add_middleware(
+        RequestGuard,
+        routes=routes,
+        max_body_bytes=runtime.settings.max_body_bytes,
+        # Ingest reads its raw body itself, with its own limit and its own NUL answer.
+        own_bodies={app.url_path_for("trail.ingest"): runtime.settings.ingest_max_body_bytes},
+    )
+    app.add_middleware(AllowedMethods, routes=routes)
+    app.add_middleware(ResponseHeaders)
+    app.add_middleware(RequestContext)
+    app.add_middleware(
+        AuditMiddleware,
+        sink=QueueSink(lambda: runtime.registry),
+        principal=principal,
+        app_name=SOURCE_APP,
+    )
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -9,11 +9,11 @@ data receive.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from sealtrail.db.tenancy import bind_tenant
 from sealtrail.errors import Forbidden, Unauthorized
@@ -99,18 +99,43 @@ def still_permitted(request: Request, runtime: Runtime, permission: Permission) 
     return True
 
 
+# Requests that only read: their sessions come from the read engine (a pool of its own,
+# no writes, a time budget per statement) and they take one of the process's read slots.
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+async def read_slot(request: Request, runtime: RuntimeDep) -> AsyncIterator[None]:
+    """A read waits (holding no thread) for one of the process's read slots and keeps it
+    until its route returns; more than `SEALTRAIL_READ_MAX_CONCURRENT` are 503."""
+    if request.method not in READ_METHODS:
+        yield
+        return
+    async with runtime.read_slots.hold():
+        yield
+
+
+ReadSlot = Annotated[None, Depends(read_slot, scope="function")]
+
+
+def _sessions(request: Request, runtime: Runtime) -> sessionmaker[Session]:
+    return runtime.read_factory if request.method in READ_METHODS else runtime.factory
+
+
 def get_tenant_session(
-    request: Request, runtime: RuntimeDep, caller: Annotated[Caller, Depends(get_caller)]
+    request: Request,
+    runtime: RuntimeDep,
+    caller: Annotated[Caller, Depends(get_caller)],
+    _slot: ReadSlot,
 ) -> Iterator[Session]:
     """A session bound to the caller's tenant, committed when the route returns."""
-    with runtime.factory() as session, session.begin():
+    with _sessions(request, runtime)() as session, session.begin():
         bind_tenant(session, caller.tenant_id)
         yield session
 
 
-def get_session(runtime: RuntimeDep) -> Iterator[Session]:
+def get_session(request: Request, runtime: RuntimeDep, _slot: ReadSlot) -> Iterator[Session]:
     """An unbound session: for public routes (login) and platform-wide superadmin routes."""
-    with runtime.factory() as session, session.begin():
+    with _sessions(request, runtime)() as session, session.begin():
         yield session
 
 

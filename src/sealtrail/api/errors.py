@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from sealtrail.api.headers import API_HEADERS
 from sealtrail.api.responses import JSON
 from sealtrail.errors import SealtrailError
 
@@ -77,4 +78,15 @@ def install_error_handlers(app: FastAPI) -> None:
                 "internal error; the request id in the X-Request-ID header identifies it in logs",
             ),
             status_code=500,
+            headers=_crash_headers(),
         )
+
+
+def _crash_headers() -> dict[str, str]:
+    # A crash is answered by Starlette's outermost layer, outside every middleware: the
+    # headers they add, the request id above all, are added here.
+    headers = dict(API_HEADERS)
+    request_id = structlog.contextvars.get_contextvars().get("request_id")
+    if isinstance(request_id, str):
+        headers["X-Request-ID"] = request_id
+    return headers

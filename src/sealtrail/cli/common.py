@@ -52,7 +52,7 @@ def settings_from(data_dir: Path | None, **overrides: object) -> Settings:
 def opened(data_dir: Path | None, *, require_schema: bool = True) -> Iterator[Runtime]:
     """A runtime for a one-shot command; errors become a message and exit status 1."""
     settings = settings_from(data_dir)
-    configure_logging("warning", "console")
+    configure_logging(settings.log_level, settings.log_format)
     try:
         runtime = Runtime.build(settings)
     except SealtrailError as exc:

@@ -6,6 +6,7 @@ import signal
 import threading
 from typing import Annotated
 
+import structlog
 import typer
 import uvicorn
 
@@ -18,6 +19,7 @@ from sealtrail.observability.worker_metrics import Publisher
 from sealtrail.runtime import Runtime, settle_heap
 from sealtrail.supervisor import StopOnSignal, WorkerProcess
 
+log = structlog.get_logger("sealtrail.worker")
 Host = Annotated[str | None, typer.Option(help="Interface to listen on.")]
 Port = Annotated[int | None, typer.Option(help="Port to listen on.")]
 
@@ -85,14 +87,14 @@ def api(data_dir: DataDir = None, host: Host = None, port: Port = None) -> None:
 
 def worker(data_dir: DataDir = None) -> None:
     """Run the workers alone (trail and compliance scans) until interrupted."""
-    settings = settings_from(data_dir)
-    configure_logging(settings.log_level, settings.log_format)
     with opened(data_dir) as runtime:
         stop = threading.Event()
         on_signal = StopOnSignal(stop.set, runtime.wake_scans)
         signal.signal(signal.SIGTERM, on_signal)
         signal.signal(signal.SIGINT, on_signal)
-        console.print("Worker running (trail and compliance scans); Ctrl-C stops it.")
+        # A log line, not console text: the worker's output is the log stream (also
+        # under `sealtrail up`, whose child it is), one format throughout.
+        log.info("worker.running", stop="SIGTERM or Ctrl-C")
         publisher = Publisher(runtime.settings.data_dir)
         publisher.start()
         scans = threading.Thread(

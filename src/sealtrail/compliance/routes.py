@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy import desc, select
+from sqlalchemy import desc, func, select
 
 from sealtrail.api.deps import (
     AccountManager,
@@ -18,6 +18,7 @@ from sealtrail.api.deps import (
     ScanRequester,
     SessionDep,
 )
+from sealtrail.api.params import RowId
 from sealtrail.api.responses import JSON
 from sealtrail.compliance import exceptions, export, service, summary
 from sealtrail.compliance.models import CloudAccount, Finding
@@ -38,6 +39,9 @@ from sealtrail.identity.schemas import Caller
 from sealtrail.selfaudit.reads import audit_read
 
 router = APIRouter(prefix="/api/v1/compliance", tags=["compliance"])
+
+# Findings one export holds at most: they are built in memory before the file is sent.
+MAX_EXPORT_FINDINGS = 100_000
 
 Severity = Literal["critical", "high", "medium", "low", "informational"]
 StatusName = Literal["PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "MUTED"]
@@ -69,7 +73,16 @@ def create_account(
 ) -> Any:
     """Secrets are encrypted at rest with a key of the data directory."""
     box = runtime.credential_box
-    return service.account_out(service.create_account(session, caller.tenant_id, body, box), box)
+    return service.account_out(
+        service.create_account(
+            session,
+            caller.tenant_id,
+            body,
+            box,
+            endpoint_allowlist=runtime.settings.endpoint_allowlist,
+        ),
+        box,
+    )
 
 
 @router.get("/accounts/{account_ref}", response_model=AccountOut, summary="One cloud account")
@@ -93,7 +106,12 @@ def update_account(
     runtime: RuntimeDep,
 ) -> Any:
     box = runtime.credential_box
-    return service.account_out(service.update_account(session, account_ref, body, box), box)
+    return service.account_out(
+        service.update_account(
+            session, account_ref, body, box, endpoint_allowlist=runtime.settings.endpoint_allowlist
+        ),
+        box,
+    )
 
 
 @router.delete(
@@ -133,7 +151,7 @@ def list_scans(
     session: SessionDep,
     account: Annotated[str | None, Query(max_length=63)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    before: Annotated[int | None, Query(ge=1, description="Scan id to page from.")] = None,
+    before: Annotated[RowId | None, Query(description="Scan id to page from.")] = None,
 ) -> Any:
     return [
         service.scan_out(s, name) for s, name in service.list_scans(session, account, limit, before)
@@ -141,7 +159,7 @@ def list_scans(
 
 
 @router.get("/scans/{scan_id}", response_model=ScanOut, summary="A scan: status, progress, summary")
-def get_scan(scan_id: int, caller: ComplianceReader, session: SessionDep) -> Any:
+def get_scan(scan_id: RowId, caller: ComplianceReader, session: SessionDep) -> Any:
     """While it runs: progress and duration so far; then counts, coverage, diff, scores."""
     scan, name = service.get_scan(session, scan_id)
     return service.scan_out(scan, name)
@@ -173,7 +191,7 @@ def list_findings(
         bool, Query(description="Also findings of resources that no longer exist.")
     ] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before: Annotated[int | None, Query(ge=1, description="Finding id to page from.")] = None,
+    before: Annotated[RowId | None, Query(description="Finding id to page from.")] = None,
 ) -> Any:
     """Newest first; `next_before` pages on."""
     library = runtime.library()
@@ -210,8 +228,12 @@ def export_findings(
     severity: Severities = None,
     status: Statuses = None,
     control: Control = None,
+    limit: Annotated[
+        int, Query(ge=1, le=MAX_EXPORT_FINDINGS, description="At most this many findings.")
+    ] = MAX_EXPORT_FINDINGS,
 ) -> Any:
-    """Every matching finding with its evidence; OCSF is Detection Finding (class 2004)."""
+    """Matching findings with their evidence, oldest first; OCSF is Detection Finding
+    (class 2004)."""
     audit_read(
         request,
         caller,
@@ -228,7 +250,8 @@ def export_findings(
         control=control,
     ).order_by(Finding.id)
     findings = [
-        service.finding_out(f, name, library, full=True) for f, name in session.execute(query)
+        service.finding_out(f, name, library, full=True)
+        for f, name in session.execute(query.limit(limit))
     ]
     account_ids = {a.name: a.account_id for a in session.scalars(select(CloudAccount))}
     stream: Iterator[bytes]
@@ -248,7 +271,7 @@ def export_findings(
 
 @router.get("/findings/{finding_id}", response_model=FindingOut, summary="One finding")
 def get_finding(
-    finding_id: int, caller: ComplianceReader, session: SessionDep, runtime: RuntimeDep
+    finding_id: RowId, caller: ComplianceReader, session: SessionDep, runtime: RuntimeDep
 ) -> Any:
     """With the evidence snapshot, the remediation guidance and the framework mappings."""
     finding, name = service.get_finding(session, finding_id)
@@ -286,7 +309,7 @@ def list_exceptions(caller: ComplianceReader, session: SessionDep) -> Any:
     response_model=ExceptionOut,
     summary="End an exception now",
 )
-def revoke_exception(exception_id: int, caller: ExceptionManager, session: SessionDep) -> Any:
+def revoke_exception(exception_id: RowId, caller: ExceptionManager, session: SessionDep) -> Any:
     exc = exceptions.revoke_exception(session, exception_id)
     account = session.get(CloudAccount, exc.account_ref) if exc.account_ref else None
     return exceptions.exception_out(exc, account.name if account else None)
@@ -355,13 +378,16 @@ def get_framework(
     framework = library.frameworks.get(framework_id)
     if framework is None:
         raise NotFound(f"no framework {framework_id!r}", {"framework": framework_id})
-    query = select(Finding.control_id, Finding.status).where(Finding.present.is_(True))
+    # Counted by the database: one row per control and status, not one per finding.
+    query = select(Finding.control_id, Finding.status, func.count()).where(
+        Finding.present.is_(True)
+    )
     if account:
         query = query.where(Finding.account_ref == service.find_account(session, account).id)
+    query = query.group_by(Finding.control_id, Finding.status)
     by_control: dict[str, dict[str, int]] = {}
-    for control_id, status in session.execute(query):
-        tally = by_control.setdefault(control_id, {})
-        tally[status] = tally.get(status, 0) + 1
+    for control_id, status, count in session.execute(query):
+        by_control.setdefault(control_id, {})[status] = int(count)
     coverage = library.coverage(framework_id)
     requirements = []
     for req in framework.requirements:

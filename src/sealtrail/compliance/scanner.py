@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from sealtrail.compliance import exceptions, service
 from sealtrail.compliance.credentials import CredentialBox
-from sealtrail.compliance.inventory.model import Inventory
+from sealtrail.compliance.endpoints import endpoint_problem
+from sealtrail.compliance.inventory.model import Inventory, short_reason
 from sealtrail.compliance.library import Evaluation, Library
 from sealtrail.compliance.models import (
     CloudAccount,
@@ -57,6 +58,7 @@ class ScanWorker:
         record: Record | None = None,
         poll_interval: float = 1.0,
         wakeup: threading.Event | None = None,
+        endpoint_allowlist: str = "",
     ) -> None:
         self.factory = factory
         self.box = box
@@ -66,6 +68,7 @@ class ScanWorker:
         self.record = record
         self.poll_interval = poll_interval
         self.wakeup = wakeup or threading.Event()
+        self.endpoint_allowlist = endpoint_allowlist  # SEALTRAIL_ENDPOINT_ALLOWLIST
         self.on_progress: Callable[[int, int, str], None] | None = None
         self._last_expiry_check = 0.0
 
@@ -147,6 +150,13 @@ class ScanWorker:
         ctx = self._context(scan_id)
         self._trail(ctx, "compliance.scan.start", "success", {"scan_id": scan_id})
         try:
+            if ctx.spec.endpoint_url is not None:
+                # Checked again: the host may resolve elsewhere since the account was saved.
+                problem = endpoint_problem(ctx.spec.endpoint_url, self.endpoint_allowlist)
+                if problem is not None:
+                    log.warning("scan.endpoint_refused", scan_id=scan_id, reason=problem)
+                    self._fail(ctx, f"endpoint_url refused: {problem}")
+                    return
             library = self.library()
             types = {library.controls[c].resource_type for c in ctx.controls}
             inventory = self.collect(
@@ -156,16 +166,21 @@ class ScanWorker:
             summary = store_results(self.factory, ctx, library, inventory, evaluations)
         except Exception as exc:
             log.exception("scan.failed", scan_id=scan_id)
-            self._finish(scan_id, "failed", error=f"{type(exc).__name__}: {exc}")
-            self._trail(
-                ctx, "compliance.scan.finish", "failure", {"scan_id": scan_id, "error": str(exc)}
-            )
+            self._fail(ctx, f"{type(exc).__name__}: {exc}")
             return
         self._trail(
             ctx,
             "compliance.scan.finish",
             "success",
             {"scan_id": scan_id, "counts": summary["counts"], "diff": summary["diff"]["counts"]},
+        )
+
+    def _fail(self, ctx: ScanContext, error: str) -> None:
+        # Shown to every role: one line, bounded (the full error is in the log).
+        error = short_reason(error)
+        self._finish(ctx.scan_id, "failed", error=error)
+        self._trail(
+            ctx, "compliance.scan.finish", "failure", {"scan_id": ctx.scan_id, "error": error}
         )
 
     def _progress(self, scan_id: int) -> Callable[[int, int, str], None]:

@@ -8,13 +8,13 @@ from typing import Any, Literal
 
 from pydantic import AnyHttpUrl, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d{1,2}$")
+REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]{1,2}")
 NAME = r"^[a-z0-9][a-z0-9_-]{0,62}$"
 Status = Literal["PASS", "FAIL", "ERROR", "NOT_APPLICABLE", "MUTED"]
 
 
 def _regions(value: list[str]) -> list[str]:
-    bad = [r for r in value if not REGION.match(r)]
+    bad = [r for r in value if not REGION.fullmatch(r)]
     if bad:
         raise ValueError(f"not an AWS region name: {bad[0]!r} (e.g. eu-west-1)")
     return sorted(set(value))
@@ -42,7 +42,7 @@ class AccountCreate(BaseModel):
 
     name: str = Field(pattern=NAME)
     provider: Literal["aws"] = "aws"
-    account_id: str = Field(pattern=r"^\d{12}$")
+    account_id: str = Field(pattern=r"^[0-9]{12}$")
     regions: list[str] = Field(min_length=1, max_length=40)
     access_keys: AccessKeys | None = None
     assume_role: AssumeRole | None = None

@@ -12,6 +12,7 @@ from sqlalchemy import Select, desc, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sealtrail.compliance import endpoints
 from sealtrail.compliance.credentials import CredentialBox
 from sealtrail.compliance.inventory.model import AccountSpec, AwsCredentials
 from sealtrail.compliance.library import Library
@@ -55,7 +56,7 @@ def account_out(account: CloudAccount, box: CredentialBox) -> AccountOut:
         auth="keys" if account.auth == "keys" else "role",
         access_key_id=key_id,
         role_arn=account.role_arn,
-        endpoint_url=account.endpoint_url,
+        endpoint_url=endpoints.masked(account.endpoint_url) if account.endpoint_url else None,
         created_at=account.created_at,
         updated_at=account.updated_at,
     )
@@ -78,17 +79,36 @@ def _apply_credentials(
         account.external_id = None
 
 
+def _endpoint(url: object, allowlist: str) -> str:
+    """The endpoint to store, or 422 naming `endpoint_url` when a scan may not call it."""
+    text = str(url).rstrip("/")
+    problem = endpoints.endpoint_problem(text, allowlist)
+    if problem is not None:
+        raise ValidationFailed(
+            f"endpoint_url refused: {problem}", [{"field": "endpoint_url", "reason": problem}]
+        )
+    return text
+
+
 def create_account(
-    session: Session, tenant_id: int, body: AccountCreate, box: CredentialBox
+    session: Session,
+    tenant_id: int,
+    body: AccountCreate,
+    box: CredentialBox,
+    *,
+    endpoint_allowlist: str = "",
 ) -> CloudAccount:
-    """A new account; its name is unique in the tenant."""
+    """A new account; its name is unique in the tenant, its endpoint public or allowlisted
+    (`endpoint_allowlist`: the operator's `SEALTRAIL_ENDPOINT_ALLOWLIST`)."""
     account = CloudAccount(
         tenant_id=tenant_id,
         name=body.name,
         provider=body.provider,
         account_id=body.account_id,
         regions=body.regions,
-        endpoint_url=str(body.endpoint_url).rstrip("/") if body.endpoint_url else None,
+        endpoint_url=_endpoint(body.endpoint_url, endpoint_allowlist)
+        if body.endpoint_url
+        else None,
     )
     _apply_credentials(account, body, box)
     try:
@@ -114,14 +134,19 @@ def find_account(session: Session, ref: str | int) -> CloudAccount:
 
 
 def update_account(
-    session: Session, ref: str, body: AccountUpdate, box: CredentialBox
+    session: Session,
+    ref: str,
+    body: AccountUpdate,
+    box: CredentialBox,
+    *,
+    endpoint_allowlist: str = "",
 ) -> CloudAccount:
-    """Change regions, credentials or endpoint."""
+    """Change regions, credentials or endpoint (checked as in `create_account`)."""
     account = find_account(session, ref)
     if body.regions is not None:
         account.regions = body.regions
     if body.endpoint_url is not None:
-        account.endpoint_url = str(body.endpoint_url).rstrip("/")
+        account.endpoint_url = _endpoint(body.endpoint_url, endpoint_allowlist)
     _apply_credentials(account, body, box)
     account.updated_at = utcnow()
     session.flush()

@@ -43,19 +43,19 @@ def pages(
     factory: sessionmaker[Session], tenant_id: int, flt: query.EventFilter, limit: int
 ) -> Iterator[list[dict[str, Any]]]:
     """Pages of the matching events, newest first, `limit` events in all."""
-    cursor: str | None = None
+    after: query.Position | None = None
     left = limit
     while left > 0:
         with factory() as session, session.begin():
             bind_tenant(session, tenant_id)
             page = query.list_events(
-                session, tenant_id, flt, limit=min(query.MAX_LIMIT, left), cursor=cursor
+                session, tenant_id, flt, limit=min(query.MAX_LIMIT, left), after=after
             )
         yield page.items
         left -= len(page.items)
-        if page.next_cursor is None:
+        if page.next_after is None:
             return
-        cursor = page.next_cursor
+        after = page.next_after
 
 
 def as_ndjson(events: Iterable[dict[str, Any]]) -> Iterator[bytes]:

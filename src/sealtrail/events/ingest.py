@@ -8,6 +8,7 @@ always means queued.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -69,28 +70,139 @@ def parse_events(
             f"content type {media or '(none)'!r} is not accepted",
             {"accepted": [*JSON_TYPES, *NDJSON_TYPES]},
         )
-    stripped = body.lstrip()
-    if not stripped:
+    if not body.strip():
         raise BadRequest("request body is empty", code="invalid_json")
-    if stripped[:1] == b"[":
-        try:
-            raw = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            raise BadRequest(f"body is not valid JSON: {exc}", code="invalid_json") from None
+    try:
+        raw = load_json(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"body is not valid JSON: {exc}", code="invalid_json") from None
+    except DuplicateKey as exc:
+        if exc.path and isinstance(exc.path[0], int):
+            raise _failed([exc.problem(exc.path[0], exc.path[1:])]) from None
+        raise _failed([exc.problem(0, exc.path)]) from None
+    if type(raw) is list:
         _check_batch_size(len(raw), max_batch)
         try:
             return _reject_nul(_validate_batch(raw, context), body)
         except ValidationError as exc:
             raise _validation_failed(exc.errors(), indexed=True) from None
     try:
-        return _reject_nul([_validate_json(body, context)], body)
+        return _reject_nul([_validate_one(raw, context)], body)
     except ValidationError as exc:
-        errors = exc.errors()
-        if errors and errors[0]["type"] == "json_invalid":
-            raise BadRequest(
-                f"body is not valid JSON: {errors[0]['msg']}", code="invalid_json"
-            ) from None
-        raise _validation_failed(errors, indexed=False) from None
+        raise _validation_failed(exc.errors(), indexed=False) from None
+
+
+class DuplicateKey(ValueError):
+    """A JSON object names a key twice (RFC 8785 3.1 and I-JSON, RFC 7493 2.3, forbid it)."""
+
+    def __init__(self, path: tuple[str | int, ...]) -> None:
+        super().__init__(f"duplicate key {path[-1]!r}")
+        self.path = path
+
+    def problem(self, index: int, path: tuple[str | int, ...]) -> dict[str, Any]:
+        """The 422 detail naming the duplicated field, `path` within event `index`."""
+        return {
+            "index": index,
+            "field": ".".join(str(p) for p in path),
+            "reason": f"duplicate key {self.path[-1]!r}: a key may appear once per object",
+        }
+
+
+# Integers of 19 digits or more may not fit orjson's 64 bits (it makes them floats). A
+# run of digits is found in C: every digit made "0", everything else a space.
+_DIGITS_ONLY = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))  # "0" or " "
+_LONG_RUN = b"0" * 19
+
+
+def load_json(text: bytes) -> Any:
+    """The one JSON parser of ingest, for every body form: integers exactly as sent, and
+    DuplicateKey for a key repeated in an object (orjson keeps the last one silently).
+
+    orjson parses; when it writes the result back as the text, nothing was lost.
+    Otherwise a key was dropped exactly when the text has more colons than
+    orjson's serialisation of the result (a colon is a key separator or a character of a
+    string, and orjson writes the characters of strings as they are), unless a colon was
+    escaped (`\\u003a`). Only then, or when an integer may not fit in 64 bits, the text is
+    parsed again by the standard library, which keeps both.
+    """
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        # orjson refuses numbers beyond a double (1e400), which validation words better:
+        # "numbers must be finite", naming the field. Anything else stays invalid JSON.
+        return _load_exact(text, strict=True)
+    try:
+        written = orjson.dumps(value)
+    except TypeError:
+        # Deeper than orjson writes (254 levels): no event field allows that, so
+        # validation refuses it whatever its keys.
+        return value
+    if written == text:
+        # Compact JSON as orjson writes it (many producers send that): its keys are
+        # unique and its integers are integers, since orjson wrote them.
+        return value
+    if (
+        written.count(b":") != text.count(b":")
+        or b"\\u003" in text
+        or _LONG_RUN in text.translate(_DIGITS_ONLY)
+    ):
+        return _load_exact(text, strict=False)
+    return value
+
+
+def _load_exact(text: bytes, *, strict: bool) -> Any:
+    """`text` parsed by the standard library, keeping big integers and repeated keys; with
+    `strict` (orjson refused it) anything but an overflowing number is invalid JSON."""
+    try:
+        # Decoded first: JSON is UTF-8 (RFC 8259 8.1); bytes would let json guess UTF-16.
+        value = json.loads(text.decode(), object_pairs_hook=_object, parse_constant=_no_constant)
+        if strict:
+            orjson.dumps(value)  # lone surrogates (\\ud800), which orjson refuses
+    except (ValueError, TypeError, RecursionError):
+        # ValueError: not JSON, or an integer of more than 4,300 digits (CPython's limit).
+        orjson.loads(text)  # raises orjson's own description of the problem
+        raise orjson.JSONDecodeError("integer too long", text.decode(errors="replace"), 0) from None
+    if path := _first_duplicate(value):
+        raise DuplicateKey(path)
+    return value
+
+
+class _Repeated(dict[str, Any]):
+    """An object in which `key` appeared more than once."""
+
+    key: str
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) == len(pairs):
+        return found
+    repeated = _Repeated(found)
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            repeated.key = key
+            break
+        seen.add(key)
+    return repeated
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _first_duplicate(value: Any) -> tuple[str | int, ...] | None:
+    """The path of the first repeated key in `value` (depth first), or None."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, _Repeated):
+            return (*path, node.key)
+        if type(node) is dict:
+            stack.extend((child, (*path, key)) for key, child in reversed(node.items()))
+        elif type(node) is list:
+            stack.extend((child, (*path, i)) for i, child in reversed(list(enumerate(node))))
+    return None
 
 
 def _validate_batch(raw: list[Any], context: dict[str, Any]) -> list[ValidEvent]:
@@ -102,12 +214,12 @@ def _validate_batch(raw: list[Any], context: dict[str, Any]) -> list[ValidEvent]
     return [ValidEvent(f["id"], event_document(f)) for f in fields]
 
 
-def _validate_json(text: bytes, context: dict[str, Any]) -> ValidEvent:
-    """Validate one JSON event; when it fails, the model says why, in its words."""
+def _validate_one(raw: Any, context: dict[str, Any]) -> ValidEvent:
+    """Validate one decoded event; when it fails, the model says why, in its words."""
     try:
-        fields = EVENT_FIELDS.validate_json(text, context=context)
+        fields = EVENT_FIELDS.validate_python(raw, context=context)
     except ValidationError:
-        return EventIn.model_validate_json(text, context=context).valid_event()
+        return EventIn.model_validate(raw, context=context).valid_event()
     return ValidEvent(fields["id"], event_document(fields))
 
 
@@ -118,7 +230,11 @@ def _parse_ndjson(body: bytes, context: dict[str, Any], max_batch: int) -> list[
     problems: list[dict[str, Any]] = []
     for index, line in enumerate(lines):
         try:
-            events.append(_validate_json(line, context))
+            events.append(_validate_one(load_json(line), context))
+        except orjson.JSONDecodeError as exc:
+            problems.append({"index": index, "field": "", "reason": f"invalid JSON: {exc}"})
+        except DuplicateKey as exc:
+            problems.append(exc.problem(index, exc.path))
         except ValidationError as exc:
             problems.extend(_describe(err, index) for err in exc.errors())
     if problems:

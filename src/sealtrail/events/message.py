@@ -5,6 +5,9 @@ hash, both made by ingest, where requests are handled side by side, so the worke
 is serial, does not serialise or hash again. A message published by `QueueRegistry` is
 keyed: the queue recorded its ids with it. Versions 2 (events as objects) and 1 (one
 event per message) are what queues written before it hold; the worker still reads them.
+Each event is decoded on its own, so that one bad event never holds back the others; a
+message the worker dead-letters holds only its bad events and, when their ids were
+released from the idempotency registry, says so (`"released": true`).
 """
 
 from __future__ import annotations
@@ -115,26 +118,90 @@ def _queued(
     )
 
 
-def decode_message(body: bytes) -> list[QueuedEvent]:
-    """The events of a queue message written by ingest (any version); raise ValueError
-    when malformed."""
+@dataclass(frozen=True, slots=True)
+class Undecodable:
+    """An item of a message that does not decode: where it is, why, and its id and content
+    hash when they can be read."""
+
+    position: int
+    reason: str
+    key: tuple[uuid.UUID, bytes] | None
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedMessage:
+    """A queue message decoded item by item: one bad event does not hide the others.
+
+    `positions` gives each event's place among the message's items. `released` marks a
+    message the worker dead-lettered after releasing its ids from the idempotency registry:
+    replayed, its events must be registered again before they are stored.
+    """
+
+    tenant_id: int
+    released: bool
+    events: list[QueuedEvent]
+    positions: list[int]
+    undecodable: list[Undecodable]
+    envelope: dict[str, Any]
+    items: list[Any]
+
+    def remainder(self, positions: Sequence[int], *, released: bool) -> bytes:
+        """This message holding only the items at `positions` (in the same version)."""
+        if self.envelope.get("v") == 1:
+            return orjson.dumps({**self.envelope, "released": released})
+        kept = [self.items[i] for i in sorted(set(positions))]
+        return orjson.dumps({**self.envelope, "events": kept, "released": released})
+
+
+def decode_message(body: bytes) -> DecodedMessage:
+    """The events of a queue message written by ingest (any version), each item decoded on
+    its own; raise ValueError, KeyError or TypeError when the message itself is malformed."""
     msg = orjson.loads(body)
     version = msg.get("v")
     tenant_id = int(msg["tenant_id"])
     if version == 3:
         keyed = msg["keyed"] is True
-        return [
-            _from_text(tenant_id, item["hash"], item["leaf"], item["doc"], keyed)
-            for item in msg["events"]
-        ]
-    if version == 2:
-        return [
-            QueuedEvent.of(tenant_id, item["event"], bytes.fromhex(item["hash"]))
-            for item in msg["events"]
-        ]
-    if version == 1:
-        return [QueuedEvent.of(tenant_id, msg["event"], bytes.fromhex(msg["hash"]))]
-    raise ValueError(f"unknown message version {version!r}")
+
+        def decode(item: Any) -> QueuedEvent:
+            return _from_text(tenant_id, item["hash"], item["leaf"], item["doc"], keyed)
+
+        items = list(msg["events"])
+    elif version in (1, 2):
+
+        def decode(item: Any) -> QueuedEvent:
+            return QueuedEvent.of(tenant_id, item["event"], bytes.fromhex(item["hash"]))
+
+        items = list(msg["events"]) if version == 2 else [msg]
+    else:
+        raise ValueError(f"unknown message version {version!r}")
+    events: list[QueuedEvent] = []
+    positions: list[int] = []
+    undecodable: list[Undecodable] = []
+    for position, item in enumerate(items):
+        try:
+            events.append(decode(item))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            undecodable.append(Undecodable(position, f"undecodable event: {exc}", _key_of(item)))
+        else:
+            positions.append(position)
+    return DecodedMessage(
+        tenant_id=tenant_id,
+        released=msg.get("released") is True,
+        events=events,
+        positions=positions,
+        undecodable=undecodable,
+        envelope=msg,
+        items=items,
+    )
+
+
+def _key_of(item: Any) -> tuple[uuid.UUID, bytes] | None:
+    """The id and content hash of an item that does not decode, when they can be read."""
+    try:
+        doc = orjson.loads(item["doc"]) if "doc" in item else item["event"]
+        return uuid.UUID(doc["id"]), bytes.fromhex(item["hash"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
 
 
 def _from_text(

@@ -22,7 +22,7 @@ from sqlalchemy import (
     table,
     tuple_,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from sealtrail.db.functions import epoch_bucket
 from sealtrail.errors import BadRequest, NotFound
@@ -33,8 +33,13 @@ from sealtrail.ledger import tree as ledger
 from sealtrail.ledger.models import LEAVES
 
 MAX_LIMIT = 500
+# Entries of each top list of the statistics.
+MAX_TOP = 100
 BUCKETS = {"minute": 60, "hour": 3600, "day": 86400}
-MAX_BUCKETS = 2000
+# The most buckets a statistics series holds (docs/api.md), whatever the window.
+MAX_BUCKETS = 200
+DEFAULT_WINDOW = timedelta(hours=24)
+EARLIEST = datetime.min.replace(tzinfo=UTC)
 # Free text: when the trigram index holds fewer matches than this, the query is driven
 # from the index (rare words); otherwise from the newest events (common words match early).
 TEXT_INDEX_PROBE = 2_000
@@ -67,29 +72,55 @@ class EventFilter:
         if self.q:
             self.terms = [t.lower() for t in self.q.split() if t]
 
+    def narrows(self) -> bool:
+        """Whether it asks for more than a time window."""
+        return bool(
+            self.actor
+            or (self.action and self.action != "*")
+            or self.target
+            or self.outcome
+            or self.source
+            or self.terms
+        )
+
+    def canonical(self) -> dict[str, Any]:
+        """The search as plain values, equal for equal searches (cursors are bound to it)."""
+        return {
+            "since": format_time(self.since) if self.since else None,
+            "until": format_time(self.until) if self.until else None,
+            "actor": self.actor,
+            "action": self.action,
+            "target": self.target,
+            "outcome": self.outcome,
+            "source": self.source,
+            "terms": self.terms,
+        }
+
+
+Position = tuple[datetime, uuid.UUID]
+"""Where a page ends: the (time, id) of its last event; the next page starts after it."""
+
+
+def position_values(position: Position) -> list[str]:
+    """A position as JSON values (what a cursor carries)."""
+    moment, event_id = position
+    return [format_time(moment), str(event_id)]
+
+
+def position_of(values: list[Any]) -> Position:
+    """Inverse of position_values; ValueError or TypeError for anything else."""
+    moment, event_id = values
+    if not isinstance(moment, str) or not isinstance(event_id, str):
+        raise TypeError("a position is [time, event id]")
+    return datetime.fromisoformat(moment.replace("Z", "+00:00")), uuid.UUID(event_id)
+
 
 @dataclass(frozen=True)
 class Page:
-    """One page of events, newest first, and the cursor of the next page."""
+    """One page of events, newest first, and where the next page starts (None: the end)."""
 
     items: list[dict[str, Any]]
-    next_cursor: str | None
-
-
-def encode_cursor(moment: datetime, event_id: uuid.UUID) -> str:
-    """An opaque keyset cursor pointing after (time, id)."""
-    raw = orjson.dumps([format_time(moment), str(event_id)])
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    """Inverse of encode_cursor; BadRequest when the cursor was not made by us."""
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        moment, event_id = orjson.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(moment.replace("Z", "+00:00")), uuid.UUID(event_id)
-    except (ValueError, TypeError) as exc:
-        raise BadRequest("invalid cursor", {"field": "cursor", "reason": str(exc)}) from None
+    next_after: Position | None
 
 
 def _prefix_upper(prefix: str) -> str:
@@ -147,7 +178,7 @@ class TrigramPlan:
 
 
 def _trigram_plan(
-    session: Session, tenant_id: int, flt: EventFilter, after: tuple[datetime, uuid.UUID] | None
+    session: Session, tenant_id: int, flt: EventFilter, after: Position | None
 ) -> TrigramPlan | None:
     """How PostgreSQL answers free text; None elsewhere or without an indexable term.
 
@@ -189,7 +220,7 @@ def _epochs(
     return sorted(span.epoch for span in epochs.in_window(session, tenant_id, since, until))
 
 
-def _paged(stmt: Select[Event], after: tuple[datetime, uuid.UUID] | None) -> Select[Event]:
+def _paged(stmt: Select[Event], after: Position | None) -> Select[Event]:
     if after is None:
         return stmt
     return stmt.where(tuple_(Event.time, Event.id) < tuple_(*after))
@@ -294,12 +325,12 @@ def list_events(
     flt: EventFilter,
     *,
     limit: int = 50,
-    cursor: str | None = None,
+    after: Position | None = None,
 ) -> Page:
-    """Events matching `flt`, newest first; pages are stable while new events arrive."""
+    """Events matching `flt` after `after`, newest first; pages are stable while new
+    events arrive."""
     if not 1 <= limit <= MAX_LIMIT:
         raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}", {"field": "limit"})
-    after = decode_cursor(cursor) if cursor else None
     trigram = _trigram_plan(session, tenant_id, flt, after)
     text_term = _rarest_term(session, flt)
     stmt = _filtered(
@@ -331,7 +362,7 @@ def list_events(
     _with_ledger(session, tenant_id, items)
     more = len(rows) > limit
     last = rows[limit - 1] if more else None
-    return Page(items=items, next_cursor=encode_cursor(last.time, last.id) if last else None)
+    return Page(items=items, next_after=(last.time, last.id) if last else None)
 
 
 def _with_ledger(session: Session, tenant_id: int, items: list[dict[str, Any]]) -> None:
@@ -405,22 +436,38 @@ def get_event(session: Session, tenant_id: int, event_id: uuid.UUID) -> dict[str
     return items[0]
 
 
+def bucket_count(since: datetime, until: datetime, width: int) -> int:
+    """How many buckets of `width` seconds (aligned on the epoch) the window touches."""
+    first = int(since.timestamp()) // width
+    last = (int(until.timestamp()) - 1) // width
+    return max(last - first + 1, 1)
+
+
 def choose_bucket(since: datetime, until: datetime, bucket: str | None) -> int:
-    """Bucket width in seconds: the one asked for, or the finest that fits."""
-    span = (until - since).total_seconds()
+    """Bucket width in seconds: the one asked for, or the finest named width giving at
+    most MAX_BUCKETS buckets, or, over longer windows, the fewest whole days that do."""
     if bucket is not None:
         if bucket not in BUCKETS:
             raise BadRequest(
                 f"bucket must be one of {', '.join(BUCKETS)}", {"field": "bucket", "value": bucket}
             )
         width = BUCKETS[bucket]
-        if span / width > MAX_BUCKETS:
-            raise BadRequest(f"window too long for {bucket} buckets", {"field": "bucket"})
+        if bucket_count(since, until, width) > MAX_BUCKETS:
+            raise BadRequest(
+                f"the window holds more than {MAX_BUCKETS} {bucket} buckets: "
+                "ask for a wider bucket, a shorter window, or none (automatic)",
+                {"field": "bucket", "value": bucket, "max_buckets": MAX_BUCKETS},
+            )
         return width
     for width in BUCKETS.values():
-        if span / width <= 200:
+        if bucket_count(since, until, width) <= MAX_BUCKETS:
             return width
-    return BUCKETS["day"]
+    day = BUCKETS["day"]
+    days = -(-(until - since).days // MAX_BUCKETS)
+    # Aligned on the epoch, a window of N widths may touch N + 1 buckets.
+    while bucket_count(since, until, days * day) > MAX_BUCKETS:
+        days += 1
+    return days * day
 
 
 def stats(
@@ -435,7 +482,10 @@ def stats(
     """Counts per time bucket and the top actors, actions and targets of a window."""
     now = now or datetime.now(UTC)
     until = flt.until or now
-    since = flt.since or until - timedelta(hours=24)
+    # Not before the first representable moment: `until` may be within a day of it.
+    since = flt.since or (until - DEFAULT_WINDOW if until - EARLIEST > DEFAULT_WINDOW else EARLIEST)
+    if since >= until:
+        raise BadRequest("since must be before until", {"field": "since"})
     window = EventFilter(**{**flt.__dict__, "since": since, "until": until, "terms": []})
     width = choose_bucket(since, until, bucket)
     counted = _filtered(tenant_id, window)
@@ -450,9 +500,14 @@ def stats(
     ).all()
     counts = {int(r.bucket): int(r.n) for r in series_rows}
     first = int(since.timestamp()) // width
-    last = (int(until.timestamp()) - 1) // width
+    last = first + bucket_count(since, until, width) - 1
+    # A first bucket aligned on the epoch may start before year 1: it is shown from there.
+    earliest = int(EARLIEST.timestamp())
     series = [
-        {"start": format_time(datetime.fromtimestamp(b * width, UTC)), "count": counts.get(b, 0)}
+        {
+            "start": format_time(datetime.fromtimestamp(max(b * width, earliest), UTC)),
+            "count": counts.get(b, 0),
+        }
         for b in range(first, last + 1)
     ]
 
@@ -465,22 +520,31 @@ def stats(
         ).all()
         return [{"value": r.value, "count": int(r.n)} for r in rows]
 
+    # Driven from the window's target rows, each checked against its event by the events'
+    # key: driven from the events, SQLite looked each one's targets up by epoch alone,
+    # which made this statement quadratic in the window's size.
+    listed = aliased(EventTarget)
+    counted_targets = select(
+        (listed.target_type + ":" + listed.target_id).label("value"),
+        func.count().label("n"),
+    ).where(listed.tenant_id == tenant_id, listed.time >= since, listed.time < until)
+    if _sqlite(session):
+        counted_targets = counted_targets.where(
+            listed.epoch.in_(_epochs(session, tenant_id, since, until))
+        )
+    if window.narrows():
+        counted_targets = counted_targets.where(
+            counted.with_only_columns(literal_column("1"))
+            .where(
+                Event.epoch == listed.epoch,
+                Event.time == listed.time,
+                Event.id == listed.event_id,
+            )
+            .exists()
+        )
     targets = (
-        select(
-            (EventTarget.target_type + ":" + EventTarget.target_id).label("value"),
-            func.count().label("n"),
-        )
-        .join(
-            base,
-            and_(
-                base.c.epoch == EventTarget.epoch,
-                base.c.time == EventTarget.time,
-                base.c.id == EventTarget.event_id,
-            ),
-        )
-        .where(EventTarget.tenant_id == tenant_id)
-        .group_by(EventTarget.target_type, EventTarget.target_id)
-        .order_by(desc("n"), EventTarget.target_type, EventTarget.target_id)
+        counted_targets.group_by(listed.target_type, listed.target_id)
+        .order_by(desc("n"), listed.target_type, listed.target_id)
         .limit(top)
     )
     return {

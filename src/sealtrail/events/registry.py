@@ -42,6 +42,11 @@ class Registry(ABC):
         """Queue the events whose ids the tenant had not sent before and return how many;
         raise Conflict, queueing nothing, when an id was accepted with other content."""
 
+    @abstractmethod
+    def release(self, tenant_id: int, digests: dict[uuid.UUID, bytes]) -> None:
+        """Forget ids accepted with these content hashes: their events were dead-lettered,
+        so a resend (the same content or a corrected one) is queued as new."""
+
 
 def _conflict(clashing: Sequence[uuid.UUID]) -> Conflict:
     metrics.EVENTS_REJECTED.labels(reason="conflict").inc()
@@ -93,6 +98,12 @@ class QueueRegistry(Registry):
             raise _conflict(clashing)
         return len(digests) - len(recorded)
 
+    def release(self, tenant_id: int, digests: dict[uuid.UUID, bytes]) -> None:
+        if self.legacy is not None:
+            with self.legacy() as session, session.begin():
+                _forget(session.connection(), tenant_id, digests)
+        self.queue.release(tenant_id, {i.bytes: digest for i, digest in digests.items()})
+
 
 class DatabaseRegistry(Registry):
     """Ids in the trail database's `event_ids` table (PostgreSQL, or a queue elsewhere)."""
@@ -127,6 +138,23 @@ class DatabaseRegistry(Registry):
             self.queue.publish([_message(tenant_id, fresh)])
             # Committed only now: the registry never claims an id the queue lacks.
         return len(fresh)
+
+    def release(self, tenant_id: int, digests: dict[uuid.UUID, bytes]) -> None:
+        with self.factory() as session, session.begin():
+            _forget(session.connection(), tenant_id, digests)
+
+
+def _forget(conn: Connection, tenant_id: int, digests: dict[uuid.UUID, bytes]) -> None:
+    """Delete the `event_ids` rows of these ids that hold these content hashes."""
+    key = encoder(EVENT_IDS.c.event_id, conn.dialect)
+    for event_id, digest in digests.items():
+        conn.execute(_FORGET, {"tenant": tenant_id, "event_id": key(event_id), "digest": digest})
+
+
+_FORGET = text(
+    "DELETE FROM event_ids "
+    "WHERE tenant_id = :tenant AND event_id = :event_id AND content_hash = :digest"
+)
 
 
 @functools.lru_cache(maxsize=2)

@@ -14,6 +14,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from sealtrail.api.cursors import CursorsDep
 from sealtrail.api.deps import (
     PUBLIC,
     IngestCaller,
@@ -23,6 +24,7 @@ from sealtrail.api.deps import (
     TrailReader,
     still_permitted,
 )
+from sealtrail.api.params import LedgerResume
 from sealtrail.api.responses import JSON
 from sealtrail.db.base import utcnow
 from sealtrail.errors import BadRequest, PayloadTooLarge, RateLimited
@@ -132,7 +134,7 @@ async def ingest_events(request: Request, caller: IngestCaller, runtime: Runtime
     # The events are the trail itself: recording each ingest call again would double it.
     request.state.audit_skip = True
     body = await _read_body(request, runtime.settings.ingest_max_body_bytes)
-    result = await run_in_threadpool(
+    result = await runtime.in_ingest_thread(
         _ingest, runtime, caller, body, request.headers.get("content-type")
     )
     return JSON({"accepted": result.accepted, "ids": result.ids}, status_code=202)
@@ -220,13 +222,25 @@ def list_events(
     caller: TrailReader,
     search: SearchDep,
     session: SessionDep,
+    cursors: CursorsDep,
     limit: Annotated[int, Query(ge=1, le=query.MAX_LIMIT)] = 50,
-    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    ] = None,
 ) -> Any:
     """Filtered events with keyset pagination; no total count (it would scan)."""
     audit_read(request, caller, "trail.search", search.asked | {"cursor": cursor})
-    page = query.list_events(session, caller.tenant_id, search.filter, limit=limit, cursor=cursor)
-    return JSON({"items": page.items, "next_cursor": page.next_cursor})
+    # A cursor belongs to the tenant and the search it was made for (api/cursors.py).
+    bound = search.filter.canonical()
+    after = None
+    if cursor is not None:
+        after = cursors.decode("events", caller.tenant_id, bound, cursor, query.position_of)
+    page = query.list_events(session, caller.tenant_id, search.filter, limit=limit, after=after)
+    next_cursor = None
+    if page.next_after is not None:
+        position = query.position_values(page.next_after)
+        next_cursor = cursors.encode("events", caller.tenant_id, bound, position)
+    return JSON({"items": page.items, "next_cursor": next_cursor})
 
 
 @router.get("/events/{event_id}", summary="One event by id")
@@ -250,8 +264,15 @@ def event_stats(
     target: Target = None,
     outcome: Outcome | None = None,
     source: Source = None,
-    bucket: Annotated[str | None, Query(description="minute, hour or day; default: auto")] = None,
-    top: Annotated[int, Query(ge=1, le=100)] = 10,
+    bucket: Annotated[
+        str | None,
+        Query(
+            max_length=16,
+            description=f"minute, hour or day, at most {query.MAX_BUCKETS} in the window; "
+            "default: the finest of them giving at most that many, else whole days.",
+        ),
+    ] = None,
+    top: Annotated[int, Query(ge=1, le=query.MAX_TOP)] = 10,
 ) -> Any:
     """Statistics of a window (default: the last 24 hours)."""
     flt = _filter(since, until, actor, action, target, outcome, source, None)
@@ -259,14 +280,13 @@ def event_stats(
     return JSON(query.stats(session, caller.tenant_id, flt, bucket=bucket, top=top))
 
 
-MAX_INDEX = 2**62
 After = Annotated[
-    int | None,
-    Query(ge=-1, le=MAX_INDEX, description="Resume after this ledger index (-1: from the first)."),
+    LedgerResume | None,
+    Query(description="Resume after this ledger index (-1: from the first)."),
 ]
 LastEventId = Annotated[
-    int | None,
-    Header(alias="Last-Event-ID", ge=-1, le=MAX_INDEX, description="As `after`; wins over it."),
+    LedgerResume | None,
+    Header(alias="Last-Event-ID", description="As `after`; wins over it."),
 ]
 _STREAM: dict[int | str, dict[str, Any]] = {
     200: {
@@ -294,7 +314,7 @@ async def stream_events(
     """From the events stored after the connection opens, or after `Last-Event-ID` /
     `after` when given; runs until the client goes away or its credential stops
     holding `trail.read`."""
-    newest = await run_in_threadpool(stream.last_index, runtime.factory, caller.tenant_id)
+    newest = await run_in_threadpool(stream.last_index, runtime.read_factory, caller.tenant_id)
     field, start = (
         ("Last-Event-ID", last_event_id) if last_event_id is not None else ("after", after)
     )
@@ -314,7 +334,9 @@ async def stream_events(
     who = f"user:{caller.user_id}" if caller.is_person else f"key:{caller.key_id}"
     tail = runtime.stream_slots.open(
         who,
-        lambda: stream.tail(runtime.factory, caller.tenant_id, search.filter, start, pace, allowed),
+        lambda: stream.tail(
+            runtime.read_factory, caller.tenant_id, search.filter, start, pace, allowed
+        ),
     )
     return StreamingResponse(
         tail,
@@ -350,7 +372,7 @@ def export_events(
 ) -> StreamingResponse:
     """Streamed as it is read: NDJSON lines are search items; CSV has one row per event."""
     audit_read(request, caller, "trail.export", search.asked | {"format": format, "limit": limit})
-    pages = export.pages(runtime.factory, caller.tenant_id, search.filter, limit)
+    pages = export.pages(runtime.read_factory, caller.tenant_id, search.filter, limit)
     # The first page is read before answering: a failure is an error, not a cut-off file.
     events = itertools.chain.from_iterable(itertools.chain([next(pages)], pages))
     body = export.as_csv(events) if format == "csv" else export.as_ndjson(events)

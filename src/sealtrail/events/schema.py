@@ -18,12 +18,12 @@ from socket import AF_INET, AF_INET6, inet_pton
 from typing import Annotated, Any, NamedTuple
 
 import orjson
+from email_validator import EmailNotValidError, validate_email
 from pydantic import (
     AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
-    EmailStr,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -42,21 +42,26 @@ DEFAULT_MAX_FUTURE_SKEW = timedelta(minutes=5)
 # RFC 8785 canonical form (used by the ledger) allows only IEEE 754 exact integers.
 MAX_SAFE_INTEGER = 2**53 - 1
 
+# fullmatch and ASCII digits: `$` would let a final newline through, `\d` other scripts'
+# digits. The store, the canonical form and the queue message represent years 0001-9999.
 _RFC3339 = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$"
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:\.([0-9]{1,9}))?"
+    r"([Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
-_ACTION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*(\.[A-Za-z0-9][A-Za-z0-9_\-]*)*$")
+_ACTION = re.compile(r"[A-Za-z0-9][A-Za-z0-9_\-]*(\.[A-Za-z0-9][A-Za-z0-9_\-]*)*")
+_OUT_OF_RANGE = "is outside the years 0001-9999 once converted to UTC"
 
 
 def parse_rfc3339(value: object) -> datetime:
-    """Parse an RFC 3339 timestamp that carries an offset; return it in UTC."""
+    """Parse an RFC 3339 timestamp that carries an offset; return it in UTC (years
+    0001-9999 in UTC; ValueError otherwise)."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise ValueError("timestamp must carry a UTC offset")
-        return value.astimezone(UTC)
+        return _in_utc(value)
     if not isinstance(value, str):
         raise ValueError("must be an RFC 3339 timestamp string, e.g. 2026-11-24T09:30:00Z")
-    match = _RFC3339.match(value)
+    match = _RFC3339.fullmatch(value)
     if match is None:
         raise ValueError("must be an RFC 3339 timestamp with offset, e.g. 2026-11-24T09:30:00.123Z")
     date, clock, fraction, offset = match.groups()
@@ -68,18 +73,21 @@ def parse_rfc3339(value: object) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError as exc:
         raise ValueError(f"not a valid date or time: {exc}") from None
-    return parsed.astimezone(UTC)
+    return _in_utc(parsed)
+
+
+def _in_utc(moment: datetime) -> datetime:
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        # e.g. 0001-01-01T00:00:00+01:00: the UTC time falls before year 1.
+        raise ValueError(_OUT_OF_RANGE) from None
 
 
 def format_time(moment: datetime) -> str:
-    """RFC 3339 in UTC with a `Z`, microseconds only when present."""
-    m = moment.astimezone(UTC)
-    if m.year >= 1000:
-        # isoformat is the same text at half the cost: it ends "+00:00" in UTC.
-        return m.isoformat()[:-6] + "Z"
-    # strftime writes years before 1000 without padding (glibc): kept as it was.
-    base = m.strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{base}.{m.microsecond:06d}Z" if m.microsecond else f"{base}Z"
+    """RFC 3339 in UTC with a `Z`, microseconds only when present; four-digit years."""
+    # isoformat pads the year to four digits and ends "+00:00" in UTC.
+    return moment.astimezone(UTC).isoformat()[:-6] + "Z"
 
 
 def _check_json(value: Any, *, max_bytes: int, max_depth: int, max_keys: int | None) -> None:
@@ -128,8 +136,18 @@ Time = Annotated[
 
 
 def _check_action(value: str) -> str:
-    if not _ACTION.match(value):
+    if not _ACTION.fullmatch(value):
         raise ValueError("must be dot-separated words of letters, digits, _ or -, e.g. user.login")
+    return value
+
+
+def _check_email(value: str) -> str:
+    # Validated, not rewritten: the email type would store the normalised form (domain
+    # lowercased, a display name or spaces dropped), not what was sent.
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"value is not a valid email address: {exc}") from None
     return value
 
 
@@ -159,6 +177,12 @@ Action = Annotated[
     str, StringConstraints(min_length=1, max_length=200), AfterValidator(_check_action)
 ]
 IPAddress = Annotated[str, StringConstraints(max_length=45), AfterValidator(_check_ip)]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    AfterValidator(_check_email),
+    WithJsonSchema({"type": "string", "format": "email"}),
+]
 Short = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Medium = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 Long = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
@@ -180,7 +204,7 @@ class Actor(_Strict):
     type: Short = Field(default="user", description="user, service, api_key, system ...")
     id: Medium = Field(description="Stable identifier of the actor in the producer's system.")
     name: Medium | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     ip: IPAddress | None = None
     user_agent: Long | None = None
     session_id: Medium | None = None

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
+from functools import cached_property
 
+import orjson
 import structlog
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sealtrail.db.base import utcnow
 from sealtrail.db.partitions import Partitioner
-from sealtrail.events.message import QueuedEvent, decode_message
+from sealtrail.errors import Conflict
+from sealtrail.events.message import DecodedMessage, Prepared, QueuedEvent, decode_message
+from sealtrail.events.registry import Registry, registry_for
 from sealtrail.events.store import store_batch
 from sealtrail.observability import metrics
-from sealtrail.queue import Delivery, Queue
+from sealtrail.queue import Delivery, Message, Queue
 
 log = structlog.get_logger(__name__)
 
@@ -39,6 +44,8 @@ class TrailWorker:
         checkpoint: Callable[[], int] | None = None,
         checkpoint_interval: float = 5.0,
         housekeeping: Callable[[], int] | None = None,
+        registry: Registry | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.factory = factory
         self.queue = queue
@@ -51,11 +58,21 @@ class TrailWorker:
         self.poll_interval = poll_interval
         self.retry_delay = retry_delay
         self.partitions_ahead = partitions_ahead
-        self._last_maintenance = 0.0
+        # None: never yet, so both run at start. The clock (monotonic) counts from an
+        # arbitrary point, the boot on Linux: 0 would mean "an hour after boot".
+        self.clock = clock
+        self._last_maintenance: float | None = None
         self.checkpoint = checkpoint
         self.checkpoint_interval = checkpoint_interval
-        self._last_checkpoint = 0.0
+        self._last_checkpoint: float | None = None
         self.housekeeping = housekeeping
+        if registry is not None:
+            self.registry = registry
+
+    @cached_property
+    def registry(self) -> Registry:
+        """The idempotency registry: ids of dead-lettered events are released there."""
+        return registry_for(self.factory, self.queue)
 
     def run(self, stop: threading.Event) -> None:
         """Process batches until `stop` is set."""
@@ -77,11 +94,13 @@ class TrailWorker:
     def maintain(self) -> None:
         """Upkeep: checkpoints every interval; hourly partitions ahead, DLQ retention and
         pruning of expired login failures and sessions."""
-        now = time.monotonic()
-        if self.checkpoint and now - self._last_checkpoint >= self.checkpoint_interval:
+        now = self.clock()
+        last = self._last_checkpoint
+        if self.checkpoint and (last is None or now - last >= self.checkpoint_interval):
             self._last_checkpoint = now
             self.checkpoint()
-        if now - self._last_maintenance < MAINTENANCE_INTERVAL:
+        last = self._last_maintenance
+        if last is not None and now - last < MAINTENANCE_INTERVAL:
             return
         self._last_maintenance = now
         self.partitioner.ensure_ahead(utcnow(), self.partitions_ahead)
@@ -105,25 +124,52 @@ class TrailWorker:
         )
         if not deliveries:
             return 0
-        decoded: list[tuple[Delivery, list[QueuedEvent]]] = []
+        decoded: list[tuple[Delivery, DecodedMessage]] = []
         for delivery in deliveries:
             try:
-                decoded.append((delivery, decode_message(delivery.body)))
-            except (ValueError, KeyError, TypeError) as exc:
+                message = decode_message(delivery.body)
+            except (ValueError, KeyError, TypeError, AttributeError) as exc:
                 metrics.WORKER_FAILURES.inc()
+                last = delivery.deliveries >= self.queue.settings.max_deliveries
+                log.error(
+                    "worker.dead_lettered" if last else "worker.message_failed",
+                    error=f"undecodable message: {exc}",
+                    tenant_id=delivery.tenant_id,
+                    deliveries=delivery.deliveries,
+                )
                 self.queue.nack(delivery, f"undecodable message: {exc}", self.retry_delay)
-        if decoded:
-            try:
-                self._store([ev for _, events in decoded for ev in events])
-                self.queue.ack([d for d, _ in decoded])
-            except OperationalError:
-                raise
-            except SQLAlchemyError as exc:
-                log.warning("worker.batch_failed", error=str(exc), size=len(decoded))
-                self._store_one_by_one(decoded)
+                continue
+            if message.released:
+                self._readmit(delivery, message)
+            else:
+                decoded.append((delivery, message))
+        if not decoded:
+            return received
+        failed: dict[str, list[tuple[int, str, QueuedEvent]]] = {}
+        try:
+            self._store([ev for _, message in decoded for ev in message.events])
+        except OperationalError:
+            raise
+        except SQLAlchemyError as exc:
+            log.warning("worker.batch_failed", error=str(exc), size=len(decoded))
+            failed = self._store_one_by_one(decoded)
+        done: list[Delivery] = []
+        for delivery, message in decoded:
+            problems = [(u.position, u.reason, u.key) for u in message.undecodable]
+            problems += [
+                (position, reason, (ev.id, ev.content_hash))
+                for position, reason, ev in failed.get(delivery.receipt, ())
+            ]
+            if problems:
+                self._give_back(delivery, message, problems)
+            else:
+                done.append(delivery)
+        self.queue.ack(done)
         return received
 
     def _store(self, events: Sequence[QueuedEvent]) -> None:
+        if not events:
+            return
         started = time.perf_counter()
         self.partitioner.ensure_for(ev.time for ev in events)
         with self.factory() as session, session.begin():
@@ -131,36 +177,30 @@ class TrailWorker:
         metrics.WORKER_BATCH_SECONDS.observe(time.perf_counter() - started)
         metrics.EVENTS_STORED.inc(len(stored))
 
-    def _store_one_by_one(self, decoded: list[tuple[Delivery, list[QueuedEvent]]]) -> None:
+    def _store_one_by_one(
+        self, decoded: list[tuple[Delivery, DecodedMessage]]
+    ) -> dict[str, list[tuple[int, str, QueuedEvent]]]:
         """Isolate what breaks a batch so the rest still lands: each message alone, then
-        each event of a failing message alone. A message with an event that cannot be
-        stored goes back (its stored events are skipped when it returns) and ends in the
-        dead-letter queue with the reason."""
-        for delivery, events in decoded:
+        each event of a failing message alone. Return the events that cannot be stored
+        (their place in their message, why), by delivery receipt."""
+        failed: dict[str, list[tuple[int, str, QueuedEvent]]] = {}
+        for delivery, message in decoded:
             try:
-                self._store(events)
-                self.queue.ack([delivery])
+                self._store(message.events)
                 continue
             except OperationalError:
                 raise
             except SQLAlchemyError as exc:
-                failures = [(events[0], exc)] if len(events) == 1 else self._store_each(events)
-            if not failures:
-                self.queue.ack([delivery])
-                continue
-            metrics.WORKER_FAILURES.inc()
-            event, error = failures[0]
-            log.error(
-                "worker.message_failed",
-                error=str(error),
-                event_id=str(event.id),
-                failed=len(failures),
-                events=len(events),
-            )
-            reason = f"store failed for event {event.id}: {error}"
-            if len(failures) > 1:
-                reason = f"{len(failures)} events failed; first: {reason}"
-            self.queue.nack(delivery, reason, self.retry_delay)
+                if len(message.events) == 1:
+                    failures = [(message.events[0], exc)]
+                else:
+                    failures = self._store_each(message.events)
+            place = {ev.id: p for ev, p in zip(message.events, message.positions, strict=True)}
+            failed[delivery.receipt] = [
+                (place[ev.id], f"store failed for event {ev.id}: {error}", ev)
+                for ev, error in failures
+            ]
+        return failed
 
     def _store_each(self, events: list[QueuedEvent]) -> list[tuple[QueuedEvent, SQLAlchemyError]]:
         failures: list[tuple[QueuedEvent, SQLAlchemyError]] = []
@@ -172,3 +212,56 @@ class TrailWorker:
             except SQLAlchemyError as exc:
                 failures.append((event, exc))
         return failures
+
+    def _give_back(
+        self,
+        delivery: Delivery,
+        message: DecodedMessage,
+        problems: list[tuple[int, str, tuple[uuid.UUID, bytes] | None]],
+    ) -> None:
+        """Give back a message holding only the events that failed (the others are
+        stored). On its last delivery it is dead-lettered, and its ids are released from
+        the idempotency registry first: a resend must queue them again, not be taken for
+        a duplicate of something never stored."""
+        metrics.WORKER_FAILURES.inc()
+        positions = sorted({position for position, _, _ in problems})
+        reason = problems[0][1]
+        if len(positions) > 1:
+            reason = f"{len(positions)} events failed; first: {reason}"
+        last = delivery.deliveries >= self.queue.settings.max_deliveries
+        if last:
+            self.registry.release(
+                message.tenant_id, {key[0]: key[1] for _, _, key in problems if key is not None}
+            )
+        log.error(
+            "worker.dead_lettered" if last else "worker.message_failed",
+            error=reason,
+            tenant_id=message.tenant_id,
+            failed=len(positions),
+            events=len(message.items),
+            deliveries=delivery.deliveries,
+        )
+        remaining = Message(
+            body=message.remainder(positions, released=last),
+            tenant_id=delivery.tenant_id,
+            size=len(positions),
+        )
+        self.queue.nack(delivery, reason, self.retry_delay, remaining=remaining)
+
+    def _readmit(self, delivery: Delivery, message: DecodedMessage) -> None:
+        """A replayed dead letter whose ids were released: its events are queued again
+        through the registry, as a resend would be. An id accepted meanwhile with other
+        content keeps that content (the producer was told of it)."""
+        for ev in message.events:
+            item = Prepared(ev.id, orjson.loads(ev.raw), ev.content_hash, ev.raw, ev.leaf)
+            try:
+                self.registry.publish_new(message.tenant_id, {ev.id: item}, ev.received_at)
+            except Conflict:
+                log.warning(
+                    "event.replay_superseded", tenant_id=message.tenant_id, event_id=str(ev.id)
+                )
+        if message.undecodable:
+            problems = [(u.position, u.reason, u.key) for u in message.undecodable]
+            self._give_back(delivery, message, problems)
+        else:
+            self.queue.ack([delivery])

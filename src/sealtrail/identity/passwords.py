@@ -57,14 +57,20 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _HASHER.hash(secrets.token_urlsafe(32))
+
+
 def verify_password(stored: str | None, password: str) -> bool:
-    """Whether `password` matches `stored`; a missing hash never matches."""
-    if not stored:
-        # Spend the same time as a real check, so absent users are not told apart.
-        _HASHER.hash(password)
-        return False
+    """Whether `password` matches `stored`; a missing hash never matches.
+
+    Without a hash (no such user, or one who signs in by single sign-on) the password is
+    verified against a dummy hash of the same parameters: the answer takes as long as
+    for a real account, so timing does not tell who has one.
+    """
     try:
-        return _HASHER.verify(stored, password)
+        return _HASHER.verify(stored or _dummy_hash(), password) and bool(stored)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

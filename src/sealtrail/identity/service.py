@@ -17,7 +17,7 @@ from sealtrail.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from sealtrail.identity.models import ApiKey, Tenant
 from sealtrail.identity.schemas import ApiKeyCreated, ApiKeyOut, Caller, Scope, TenantOut
 
-TENANT_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+TENANT_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 KEY_PREFIX = "st"
 PREFIX_LENGTH = 12
 
@@ -28,7 +28,7 @@ def _hash_secret(secret: str) -> str:
 
 def create_tenant(session: Session, name: str) -> TenantOut:
     """Create a tenant; names are lowercase letters, digits and dashes."""
-    if not TENANT_NAME.match(name):
+    if not TENANT_NAME.fullmatch(name):
         raise ValidationFailed(
             f"invalid tenant name {name!r}",
             [{"field": "name", "reason": "lowercase letters, digits and '-', at most 63"}],

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import math
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,12 +64,14 @@ class Policy:
 
 
 class LoginRefused(Unauthorized):
-    """A refused login, with what the self-audit record needs."""
+    """A refused login, with what the self-audit record needs.
 
-    def __init__(
-        self, message: str, *, reason: str, user: User | None, tenant: Tenant | None
-    ) -> None:
-        super().__init__(message, {"reason": reason})
+    The answer is the same whatever the reason (unknown tenant or user, wrong password,
+    disabled user): the reason goes to the tenant's trail only, never to the caller.
+    """
+
+    def __init__(self, *, reason: str, user: User | None, tenant: Tenant | None) -> None:
+        super().__init__("invalid credentials")
         self.reason = reason
         self.user = user
         self.tenant = tenant
@@ -77,7 +81,7 @@ class LoginRefused(Unauthorized):
 class LoginLocked(Locked):
     """Too many failures in the window: refused without looking at the password."""
 
-    def __init__(self, retry_after: int, *, tenant: Tenant, user: User | None) -> None:
+    def __init__(self, retry_after: int, *, tenant: Tenant | None, user: User | None) -> None:
         super().__init__(
             "too many failed logins; try again later",
             {"retry_after_seconds": retry_after},
@@ -85,6 +89,35 @@ class LoginLocked(Locked):
         )
         self.tenant = tenant
         self.user = user
+
+
+class FailureWindows:
+    """Recent login failures in this process's memory, per key; the least recently
+    failed keys are forgotten first."""
+
+    def __init__(self, max_keys: int = 100_000) -> None:
+        self._failures: OrderedDict[tuple[str, str], list[datetime]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max_keys = max_keys
+
+    def recent(self, key: tuple[str, str], since: datetime) -> list[datetime]:
+        """The failures of `key` after `since`, oldest first."""
+        with self._lock:
+            return [at for at in self._failures.get(key, []) if at > since]
+
+    def add(self, key: tuple[str, str], at: datetime, *, since: datetime) -> None:
+        """Count a failure of `key`, forgetting those before `since`."""
+        with self._lock:
+            kept = [t for t in self._failures.pop(key, []) if t > since]
+            self._failures[key] = [*kept, at]
+            while len(self._failures) > self._max_keys:
+                self._failures.popitem(last=False)
+
+
+# Failures for tenants that do not exist have no tenant row to be stored with; they are
+# counted here so that an unknown tenant is locked out like a real one and the lockout
+# does not reveal which tenants exist (per process, like the login rate limit).
+_UNKNOWN_TENANT_FAILURES = FailureWindows()
 
 
 def _hash(token: str) -> str:
@@ -105,40 +138,50 @@ def _failures(session: Session, tenant: Tenant, email: str, since: datetime) -> 
     )
 
 
+def _refusal(tenant: Tenant | None, user: User | None, password_matches: bool) -> str:
+    """Why a login was refused, for the tenant's trail."""
+    if tenant is None:
+        return "unknown tenant"
+    if user is None:
+        return "unknown user"
+    return "wrong password" if not password_matches else "user disabled"
+
+
 def login(
     session: Session, policy: Policy, request: LoginRequest, *, ip: str | None
 ) -> tuple[TokenPair, User, Tenant]:
     """Check the password and open a session; LoginRefused or LoginLocked otherwise.
 
-    Failures are counted per tenant and email (whether or not the user exists, so the
-    answer does not reveal who has an account) and committed even when the login fails:
-    the caller commits the session before raising.
+    Every refusal looks the same from outside: the same answer, one password hash
+    verification (against a dummy hash when there is no user), and a failure counted
+    per tenant and email, so that neither the answer, its timing nor the lockout tells
+    who has an account. Failures are committed even when the login fails: the caller
+    commits the session before raising.
     """
     now = utcnow()
+    since = now - policy.lockout
     email = request.email.strip().lower()
     tenant = session.scalar(select(Tenant).where(Tenant.name == request.tenant))
+    user = None
     if tenant is None:
-        passwords.verify_password(None, request.password)
-        raise LoginRefused("invalid credentials", reason="unknown tenant", user=None, tenant=None)
-    user = session.scalar(select(User).where(User.tenant_id == tenant.id, User.email == email))
-    recent = _failures(session, tenant, email, now - policy.lockout)
+        recent = _UNKNOWN_TENANT_FAILURES.recent((request.tenant, email), since)
+    else:
+        user = session.scalar(select(User).where(User.tenant_id == tenant.id, User.email == email))
+        recent = _failures(session, tenant, email, since)
     if len(recent) >= policy.max_failures:
         unlock = recent[-policy.max_failures] + policy.lockout
         raise LoginLocked(
             max(1, math.ceil((unlock - now).total_seconds())), tenant=tenant, user=user
         )
-    if user is None or not passwords.verify_password(user.password_hash, request.password):
-        session.add(LoginFailure(tenant_id=tenant.id, email=email, at=now, ip=ip))
-        refused = LoginRefused(
-            "invalid credentials",
-            reason="unknown user" if user is None else "wrong password",
-            user=user,
-            tenant=tenant,
-        )
+    matches = passwords.verify_password(user.password_hash if user else None, request.password)
+    if tenant is None or user is None or not matches or user.disabled_at is not None:
+        if tenant is None:
+            _UNKNOWN_TENANT_FAILURES.add((request.tenant, email), now, since=since)
+        else:
+            session.add(LoginFailure(tenant_id=tenant.id, email=email, at=now, ip=ip))
+        refused = LoginRefused(reason=_refusal(tenant, user, matches), user=user, tenant=tenant)
         refused.locked_now = len(recent) + 1 >= policy.max_failures
         raise refused
-    if user.disabled_at is not None:
-        raise LoginRefused("invalid credentials", reason="user disabled", user=user, tenant=tenant)
     session.execute(
         delete(LoginFailure).where(LoginFailure.tenant_id == tenant.id, LoginFailure.email == email)
     )
@@ -259,14 +302,7 @@ def authenticate_access_token(session: Session, secret: bytes, token: str) -> Ca
     user, tenant_name = row
     if user.disabled_at is not None:
         raise Unauthorized("user is disabled")
-    ended = session.scalar(
-        select(
-            exists().where(
-                RefreshToken.family == claims.session, RefreshToken.revoked_at.is_not(None)
-            )
-        )
-    )
-    if ended:
+    if not _session_is_live(session, claims.session, user_id=user.id, tenant_id=user.tenant_id):
         raise Unauthorized("this session has ended; log in again")
     return Caller(
         kind="user",
@@ -279,6 +315,21 @@ def authenticate_access_token(session: Session, secret: bytes, token: str) -> Ca
         token_id=claims.token_id,
         session_id=claims.session,
     )
+
+
+def _session_is_live(session: Session, family: str, *, user_id: int, tenant_id: int) -> bool:
+    """Whether `family` was issued to this user in this tenant and has neither been
+    revoked nor expired: a token is accepted only for a session on this allow-list."""
+    ours = (
+        RefreshToken.family == family,
+        RefreshToken.user_id == user_id,
+        RefreshToken.tenant_id == tenant_id,
+    )
+    live = exists().where(
+        *ours, RefreshToken.revoked_at.is_(None), RefreshToken.expires_at > utcnow()
+    )
+    revoked = exists().where(RefreshToken.family == family, RefreshToken.revoked_at.is_not(None))
+    return bool(session.scalar(select(live & ~revoked)))
 
 
 def prune(session: Session, *, now: datetime, lockout: timedelta) -> int:

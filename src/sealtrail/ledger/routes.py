@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from starlette.background import BackgroundTask
 
 from sealtrail.api.deps import LedgerReader, RuntimeDep, SessionDep, TrailExporter
+from sealtrail.api.params import LedgerIndex, TreeSize
 from sealtrail.api.responses import JSON
 from sealtrail.db.base import utcnow
 from sealtrail.errors import BadRequest
@@ -26,8 +27,6 @@ from sealtrail.ledger.export import export_bundle
 from sealtrail.selfaudit.reads import audit_read
 
 router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
-
-MAX_SIZE = 2**62
 
 
 def b64(data: bytes) -> str:
@@ -95,7 +94,7 @@ def latest_checkpoint(caller: LedgerReader, session: SessionDep) -> Any:
 def list_checkpoints(
     caller: LedgerReader,
     session: SessionDep,
-    since_size: Annotated[int, Query(ge=0, le=MAX_SIZE)] = 0,
+    since_size: LedgerIndex = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> Any:
     found = checkpoints.since(session.connection(), caller.tenant_id, since_size, limit)
@@ -131,9 +130,9 @@ def public_key(caller: LedgerReader, runtime: RuntimeDep) -> Any:
 def inclusion(
     caller: LedgerReader,
     session: SessionDep,
-    index: Annotated[int | None, Query(ge=0, le=MAX_SIZE)] = None,
+    index: LedgerIndex | None = None,
     event_id: uuid.UUID | None = None,
-    tree_size: Annotated[int | None, Query(ge=1, le=MAX_SIZE)] = None,
+    tree_size: TreeSize | None = None,
 ) -> Any:
     """Proof that a leaf is in the tree of `tree_size` leaves (default: the latest
     checkpoint's size). Name the leaf by `index` or by `event_id`."""
@@ -164,8 +163,8 @@ def inclusion(
 def consistency(
     caller: LedgerReader,
     session: SessionDep,
-    first: Annotated[int, Query(ge=0, le=MAX_SIZE)],
-    second: Annotated[int, Query(ge=0, le=MAX_SIZE)],
+    first: LedgerIndex,
+    second: LedgerIndex,
 ) -> Any:
     hashes = tree.consistency_proof(session.connection(), caller.tenant_id, first, second)
     return JSON({"first": first, "second": second, "hashes": [b64(h) for h in hashes]})

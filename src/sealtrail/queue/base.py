@@ -95,8 +95,17 @@ class Queue(ABC):
         """Remove processed messages for good."""
 
     @abstractmethod
-    def nack(self, delivery: Delivery, reason: str, delay: float = 0.0) -> None:
-        """Give a message back after a failure; dead-letter it when out of deliveries."""
+    def nack(
+        self,
+        delivery: Delivery,
+        reason: str,
+        delay: float = 0.0,
+        remaining: Message | None = None,
+    ) -> None:
+        """Give a message back after a failure; dead-letter it when out of deliveries
+        (`delivery.deliveries >= settings.max_deliveries`). `remaining`, when given,
+        replaces the message's body and size (what is left of it to do), in the queue or
+        in the dead-letter queue."""
 
     @abstractmethod
     def wait(self, timeout: float) -> None:
@@ -145,3 +154,8 @@ class KeyedQueue(Queue):
         were recorded under `scope` before, and return their recorded digests. Unless
         one of those differs from the digest given now, record the other keys and publish
         `build(other keys)`; nothing is written when every key is known or one clashes."""
+
+    @abstractmethod
+    def release(self, scope: int, digests: Mapping[bytes, bytes]) -> None:
+        """Forget the keys of `digests` recorded under `scope` with those digests (their
+        content was dead-lettered), so that publishing them again is publishing anew."""

@@ -10,8 +10,9 @@ import orjson
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from sealtrail.api.cursors import CursorsDep
 from sealtrail.api.deps import DlqReader, DlqReplayer, RuntimeDep
-from sealtrail.errors import ValidationFailed
+from sealtrail.api.params import MAX_REPLAY_IDS, DeadLetterId
 from sealtrail.queue.base import DeadLetter
 
 router = APIRouter(prefix="/api/v1/admin/dlq", tags=["operations"])
@@ -35,8 +36,10 @@ class DeadLetterPage(BaseModel):
 class ReplayRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[str] | None = Field(
-        default=None, description="Dead-letter ids to replay; omit to replay all of the tenant's."
+    ids: list[DeadLetterId] | None = Field(
+        default=None,
+        max_length=MAX_REPLAY_IDS,
+        description="Dead-letter ids to replay; omit to replay all of the tenant's.",
     )
 
 
@@ -61,20 +64,33 @@ def dead_letter_out(letter: DeadLetter) -> DeadLetterOut:
     )
 
 
+def _position_of(values: list[Any]) -> str:
+    [letter_id] = values
+    if not isinstance(letter_id, str) or not letter_id.isdigit():
+        raise TypeError("a position is [dead-letter id]")
+    return letter_id
+
+
 @router.get("", response_model=DeadLetterPage, summary="List dead letters")
 def list_dead_letters(
     caller: DlqReader,
     runtime: RuntimeDep,
+    cursors: CursorsDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    cursor: Annotated[str | None, Query(pattern=r"^\d{1,19}$")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="`next_cursor` of the previous page.")
+    ] = None,
 ) -> Any:
     """Messages that failed `max_deliveries` times, oldest first."""
-    letters = runtime.queue.dead_letters(tenant_id=caller.tenant_id, limit=limit + 1, after=cursor)
+    after = None
+    if cursor is not None:
+        after = cursors.decode("dead_letters", caller.tenant_id, {}, cursor, _position_of)
+    letters = runtime.queue.dead_letters(tenant_id=caller.tenant_id, limit=limit + 1, after=after)
     page = letters[:limit]
-    return DeadLetterPage(
-        items=[dead_letter_out(x) for x in page],
-        next_cursor=page[-1].id if len(letters) > limit else None,
-    )
+    next_cursor = None
+    if len(letters) > limit:
+        next_cursor = cursors.encode("dead_letters", caller.tenant_id, {}, [page[-1].id])
+    return DeadLetterPage(items=[dead_letter_out(x) for x in page], next_cursor=next_cursor)
 
 
 @router.post(
@@ -82,11 +98,5 @@ def list_dead_letters(
 )
 def replay_dead_letters(body: ReplayRequest, caller: DlqReplayer, runtime: RuntimeDep) -> Any:
     """Move dead letters back to the queue for another round of deliveries."""
-    if body.ids is not None:
-        bad = [i for i in body.ids if not i.isdigit()]
-        if bad:
-            raise ValidationFailed(
-                "dead-letter ids are numbers", [{"field": "ids", "reason": f"not an id: {bad[0]}"}]
-            )
     count = runtime.queue.replay(body.ids, tenant_id=caller.tenant_id)
     return ReplayResult(replayed=count)

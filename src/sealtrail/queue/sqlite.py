@@ -174,6 +174,15 @@ class SQLiteQueue(KeyedQueue):
             self._signal.set()
         return known
 
+    def release(self, scope: int, digests: Mapping[bytes, bytes]) -> None:
+        if not digests:
+            return
+        with self._write():
+            self._conn.executemany(
+                "DELETE FROM published_keys WHERE scope = ? AND key = ? AND digest = ?",
+                [(scope, key, digest) for key, digest in digests.items()],
+            )
+
     def _recorded(self, scope: int, keys: list[bytes]) -> dict[bytes, bytes]:
         known: dict[bytes, bytes] = {}
         for start in range(0, len(keys), _KEY_CHUNK):
@@ -274,9 +283,20 @@ class SQLiteQueue(KeyedQueue):
                 "DELETE FROM messages WHERE id = ?", [(int(d.receipt),) for d in deliveries]
             )
 
-    def nack(self, delivery: Delivery, reason: str, delay: float = 0.0) -> None:
+    def nack(
+        self,
+        delivery: Delivery,
+        reason: str,
+        delay: float = 0.0,
+        remaining: Message | None = None,
+    ) -> None:
         now = time.time()
         with self._write():
+            if remaining is not None:
+                self._conn.execute(
+                    "UPDATE messages SET body = ?, size = ? WHERE id = ?",
+                    (remaining.body, remaining.size, int(delivery.receipt)),
+                )
             if delivery.deliveries >= self.settings.max_deliveries:
                 self._bury(int(delivery.receipt), reason, now)
             else:

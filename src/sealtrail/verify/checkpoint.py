@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sealtrail.verify.note import NoteError, Verifier, open_note
 
-_SIZE = re.compile(r"^(0|[1-9][0-9]{0,19})$")
+_SIZE = re.compile(r"0|[1-9][0-9]{0,19}")
 
 
 class CheckpointError(ValueError):
@@ -43,7 +43,7 @@ class Checkpoint:
         origin, size, root = lines[0], lines[1], lines[2]
         if not origin:
             raise CheckpointError("a checkpoint's origin line is empty")
-        if not _SIZE.match(size):
+        if not _SIZE.fullmatch(size):
             raise CheckpointError(f"a checkpoint's tree size {size!r} is not a decimal number")
         try:
             raw = base64.b64decode(root, validate=True)

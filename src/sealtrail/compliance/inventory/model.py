@@ -58,6 +58,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 GLOBAL = "global"
+REASON_LIMIT = 300
+
+
+def short_reason(text: str) -> str:
+    """The first line of `text`, at most `REASON_LIMIT` characters: reasons are shown to
+    everyone who reads findings and may come from the endpoint."""
+    line = text.strip().split("\n", 1)[0].strip()
+    return line if len(line) <= REASON_LIMIT else line[: REASON_LIMIT - 1] + "…"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 
+import structlog
 from botocore.exceptions import UnknownRegionError
 
 from sealtrail.compliance.inventory.aws import (
@@ -25,7 +26,7 @@ from sealtrail.compliance.inventory.aws import (
     rds,
     s3,
 )
-from sealtrail.compliance.inventory.aws.calls import CallFailed
+from sealtrail.compliance.inventory.aws.calls import CallFailed, reading_answers
 from sealtrail.compliance.inventory.aws.scope import Batch, Scope
 from sealtrail.compliance.inventory.aws.session import (
     ClientOptions,
@@ -36,6 +37,7 @@ from sealtrail.compliance.inventory.aws.session import (
 from sealtrail.compliance.inventory.model import GLOBAL, AccountSpec, CollectionError, Inventory
 from sealtrail.errors import ValidationFailed
 
+log = structlog.get_logger("sealtrail.compliance")
 Progress = Callable[[int, int, str], None]
 
 
@@ -80,9 +82,10 @@ def collect(
         account=spec.account_id, regions=spec.regions, collected_types=set(wanted)
     )
     try:
-        session = open_session(spec, options)
+        with reading_answers():
+            session = open_session(spec, options)
     except CallFailed as failure:
-        inventory.errors.extend(_everything_failed(spec, wanted, failure))
+        inventory.errors.extend(_failed(wanted, spec.regions, failure))
         return inventory
     scope = Scope(
         account_id=spec.account_id,
@@ -99,7 +102,7 @@ def collect(
     ]
     with ThreadPoolExecutor(options.max_workers, thread_name_prefix="sealtrail-aws") as pool:
         labels: dict[Future[Batch], str] = {
-            pool.submit(collector.run, scope, region, collector.types & wanted): (
+            pool.submit(_run, collector, scope, region, collector.types & wanted): (
                 f"{collector.service} {region}"
             )
             for collector, region in tasks
@@ -136,11 +139,26 @@ def _partition(regions: tuple[str, ...]) -> str:
     return partitions.pop()
 
 
-def _everything_failed(
-    spec: AccountSpec, wanted: frozenset[str], failure: CallFailed
+def _run(collector: Collector, scope: Scope, region: str, types: frozenset[str]) -> Batch:
+    """One task. A failure its collector did not handle (an answer it could not read)
+    leaves every type of the task unknown in the task's regions: ERROR, not a failed scan."""
+    try:
+        with reading_answers():
+            return collector.run(scope, region, types)
+    except CallFailed as failure:
+        log.warning(
+            "collect.task_failed", task=f"{collector.service} {region}", reason=str(failure)
+        )
+        regions = scope.regions if region == GLOBAL else (region,)
+        return Batch(errors=_failed(types, regions, failure))
+
+
+def _failed(
+    types: frozenset[str], regions: tuple[str, ...], failure: CallFailed
 ) -> list[CollectionError]:
+    """`failure` as the error of every type in `types`, in `regions` or globally."""
     return [
         CollectionError(resource_type, region, failure.operation, failure.reason)
-        for resource_type in sorted(wanted)
-        for region in ((GLOBAL,) if resource_type in GLOBAL_TYPES else spec.regions)
+        for resource_type in sorted(types)
+        for region in ((GLOBAL,) if resource_type in GLOBAL_TYPES else regions)
     ]

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sealtrail.compliance.inventory.aws.calls import CallFailed
+from sealtrail.compliance.inventory.aws.calls import CallFailed, reading_answers
 from sealtrail.compliance.inventory.aws.session import Clients
 from sealtrail.compliance.inventory.model import CollectionError, Resource
 
@@ -50,11 +50,20 @@ class Scope:
         return self.arn(service, region, "account")
 
     def each(self, describe: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """`describe` every item, a few at a time, in order."""
+        """`describe` every item, a few at a time, in order.
+
+        An answer of an unexpected shape raises the `CallFailed` of the call that gave
+        it, named in the thread that made the call.
+        """
+
+        def read(item: T) -> R:
+            with reading_answers():
+                return describe(item)
+
         if len(items) <= 1:
-            return [describe(item) for item in items]
+            return [read(item) for item in items]
         with ThreadPoolExecutor(max_workers=min(self.max_workers, len(items))) as pool:
-            return list(pool.map(describe, items))
+            return list(pool.map(read, items))
 
 
 @dataclass
