@@ -8,6 +8,9 @@ from sqlalchemy import Integer, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+# Seconds from the Unix epoch back to 0001-01-01T00:00:00Z (negative).
+_YEAR_1_SECONDS = -62135596800
+
 
 class epoch_bucket(FunctionElement[int]):  # noqa: N801 - SQL function style
     """`floor(epoch_seconds(column) / width)`: the index of a fixed-width time bucket."""
@@ -30,7 +33,12 @@ def _parts(element: epoch_bucket, compiler: Any, **kw: Any) -> tuple[str, str]:
 @compiles(epoch_bucket, "sqlite")
 def _sqlite_bucket(element: epoch_bucket, compiler: Any, **kw: Any) -> str:
     column, width = _parts(element, compiler, **kw)
-    return f"(CAST(strftime('%s', {column}) AS INTEGER) / {width})"
+    # SQLite's integer division truncates toward zero: before 1970 that is one bucket
+    # late. Shifted by whole buckets past year 1, every dividend is positive.
+    shift = -(_YEAR_1_SECONDS // int(width)) + 1
+    return (
+        f"((CAST(strftime('%s', {column}) AS INTEGER) + {shift * int(width)}) / {width} - {shift})"
+    )
 
 
 @compiles(epoch_bucket, "postgresql")
