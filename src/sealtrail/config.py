@@ -43,7 +43,11 @@ class Settings(BaseSettings):
 
     queue_visibility_timeout: float = Field(default=300.0, gt=0)
     queue_max_deliveries: int = Field(default=5, ge=1)
-    queue_retention_days: float = Field(default=14.0, gt=0)
+    queue_retention_days: float = Field(
+        default=14.0,
+        gt=0,
+        description="Age past which a dead letter (kept until replayed) is a /readyz warning.",
+    )
     worker_batch_size: int = Field(default=100, ge=1, le=10_000)
     worker_max_batch_size: int = Field(
         default=40_000, ge=1, le=100_000, description="Largest batch under a backlog."

@@ -182,7 +182,6 @@ class Runtime:
             QueueSettings(
                 visibility_timeout=settings.queue_visibility_timeout,
                 max_deliveries=settings.queue_max_deliveries,
-                retention_seconds=settings.queue_retention_days * 86400,
             ),
             sqlite_synchronous=settings.sqlite_synchronous,
         )

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from tests.conftest import drain, event
+import time
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sealtrail.api.app import create_app
+from sealtrail.config import Settings
+from sealtrail.queue import Message
+from sealtrail.runtime import Runtime
+from tests.conftest import drain, event, make_tenant
 
 
 def test_healthz_and_readyz(client):
@@ -10,6 +20,7 @@ def test_healthz_and_readyz(client):
     r = client.get("/readyz")
     assert r.status_code == 200
     assert r.json()["checks"] == {"database": "ok", "queue": "ok"}
+    assert "warnings" not in r.json()
 
 
 def test_readyz_is_503_when_the_queue_is_gone(client, runtime):
@@ -64,3 +75,43 @@ def test_errors_share_one_shape_and_carry_a_request_id(client):
     r = client.delete("/healthz")
     assert r.status_code == 405
     assert r.json()["error"]["code"] == "method_not_allowed"
+
+
+@pytest.fixture
+def short_retention(settings: Settings) -> Iterator[Runtime]:
+    """A runtime whose dead letters are 'old' after a tenth of a second, and that
+    dead-letters a message at its first failure."""
+    rt = Runtime.build(
+        settings.model_copy(update={"queue_retention_days": 1e-6, "queue_max_deliveries": 1})
+    )
+    rt.migrate()
+    yield rt
+    rt.close()
+
+
+def test_an_old_dead_letter_is_kept_and_reported_never_deleted(short_retention):
+    runtime = short_retention
+    tenant = make_tenant(runtime)
+    runtime.queue.publish([Message(body=b"not a message", tenant_id=tenant.id)])
+    drain(runtime)
+    assert runtime.queue.stats().dead_letters == 1
+    deadline = time.monotonic() + 10
+    while runtime.queue.stats().oldest_dead_letter_age_seconds < 0.2:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    runtime.worker().maintain()  # the hourly upkeep, run at start
+    with TestClient(create_app(runtime)) as client:
+        listed = client.get("/api/v1/admin/dlq", headers=tenant.auth()).json()
+        assert len(listed["items"]) == 1
+        r = client.get("/readyz")
+        assert r.status_code == 200
+        (warning,) = r.json()["warnings"]
+        assert "1 dead letter(s)" in warning
+        assert "SEALTRAIL_QUEUE_RETENTION_DAYS" in warning
+        metrics = client.get("/metrics").text
+    (age,) = [
+        float(line.split()[1])
+        for line in metrics.splitlines()
+        if line.startswith("sealtrail_dlq_oldest_age_seconds ")
+    ]
+    assert age >= 0.2

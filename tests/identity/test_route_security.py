@@ -328,7 +328,7 @@ def test_the_web_ui_is_no_route_and_never_answers_for_the_api(client):
     """The UI is the router's fallback: public, outside the route table and the OpenAPI
     document, and an unknown API path still gets the API's JSON 404."""
     paths = client.app.openapi()["paths"]
-    assert all(p.startswith(("/api/", "/healthz", "/readyz", "/metrics")) for p in paths)
+    assert all(p.startswith(("/api/", "/health", "/readyz", "/metrics")) for p in paths)
     served = {context.path for context in iter_route_contexts(client.app.routes)}
     assert len(served) > 25
     assert all(is_api_path(path) for path in served), served

@@ -18,7 +18,7 @@ from sealtrail.queue.base import Queue
 from sealtrail.queue.registry import open_queue
 
 DRIVERS = ["sqlite"]
-SHORT = QueueSettings(visibility_timeout=0.8, max_deliveries=3, retention_seconds=3600)
+SHORT = QueueSettings(visibility_timeout=0.8, max_deliveries=3)
 
 Opener = Callable[..., Queue]
 
@@ -80,7 +80,7 @@ def test_a_message_of_no_items_is_refused():
 
 
 def test_a_dead_letter_keeps_its_size_through_replay(opener: Opener):
-    q = opener(QueueSettings(visibility_timeout=60, max_deliveries=1, retention_seconds=3600))
+    q = opener(QueueSettings(visibility_timeout=60, max_deliveries=1))
     q.publish([Message(body=b"batch", tenant_id=1, size=500)])
     [d] = q.receive(1)
     q.nack(d, "boom")
@@ -181,13 +181,18 @@ def test_dead_letters_list_by_tenant_with_a_cursor_and_replay_puts_them_back(ope
     assert bodies(q.dead_letters()) == [b"b1"]
 
 
-def test_purge_removes_dead_letters_past_retention_and_keeps_fresh_ones(opener: Opener):
-    q = opener(QueueSettings(visibility_timeout=0.8, max_deliveries=1, retention_seconds=0.5))
+def test_stats_report_the_age_of_the_oldest_dead_letter(opener: Opener):
+    q = opener()
+    assert q.stats().oldest_dead_letter_age_seconds == 0.0
     bury(q, "old")
-    time.sleep(0.6)
+    deadline = time.monotonic() + 10
+    while q.stats().oldest_dead_letter_age_seconds < 0.3:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     bury(q, "new")
-    assert q.purge_expired() == 1
-    assert bodies(q.dead_letters()) == [b"new"]
+    stats = q.stats()
+    assert stats.dead_letters == 2
+    assert stats.oldest_dead_letter_age_seconds >= 0.3
 
 
 def test_stats_report_depth_in_flight_oldest_age_and_dead_letters(opener: Opener):

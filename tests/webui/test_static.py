@@ -138,6 +138,9 @@ def test_nothing_outside_the_ui_or_hidden_in_it_is_served(ui, path):
         ("DELETE", "/api/v1/audit/events", 405),
         ("GET", "/docs/anything", 404),
         ("GET", "/metrics/x", 404),
+        ("GET", "/healthcheck", 404),
+        ("GET", "/health/live", 404),
+        ("GET", "/readyz/x", 404),
         ("GET", "/redoc/x", 404),
         ("GET", "/openapi.json/x", 404),
         ("POST", "/audit", 404),
@@ -149,6 +152,12 @@ def test_the_api_keeps_its_own_answers(ui, method, path, status):
     assert r.status_code == status
     assert r.json()["error"]["code"] in ("not_found", "method_not_allowed")
     assert INDEX not in r.text
+
+
+def test_health_is_the_liveness_probe_under_the_path_load_balancers_use(ui):
+    r = ui.get("/health", headers={"Accept": "text/html"})
+    assert r.status_code == 200
+    assert r.json() == {"status": "ok"}
 
 
 def test_the_api_and_its_docs_still_answer(ui):

@@ -92,8 +92,8 @@ class TrailWorker:
         log.info("worker.stopped")
 
     def maintain(self) -> None:
-        """Upkeep: checkpoints every interval; hourly partitions ahead, DLQ retention and
-        pruning of expired login failures and sessions."""
+        """Upkeep: checkpoints every interval; hourly partitions ahead and pruning of
+        expired login failures and sessions (dead letters are kept until replayed)."""
         now = self.clock()
         last = self._last_checkpoint
         if self.checkpoint and (last is None or now - last >= self.checkpoint_interval):
@@ -104,9 +104,6 @@ class TrailWorker:
             return
         self._last_maintenance = now
         self.partitioner.ensure_ahead(utcnow(), self.partitions_ahead)
-        purged = self.queue.purge_expired()
-        if purged:
-            log.info("dlq.purged", count=purged)
         if self.housekeeping:
             pruned = self.housekeeping()
             if pruned:

@@ -28,6 +28,10 @@ QUEUE_OLDEST_AGE = Gauge(
     "sealtrail_queue_oldest_message_age_seconds", "Age of the oldest message in the queue."
 )
 DLQ_SIZE = Gauge("sealtrail_dlq_size", "Messages in the dead-letter queue.")
+DLQ_OLDEST_AGE = Gauge(
+    "sealtrail_dlq_oldest_age_seconds",
+    "Age of the oldest dead letter (they are kept until replayed).",
+)
 REQUEST_SECONDS = Histogram(
     "sealtrail_http_request_duration_seconds",
     "HTTP request latency by route template.",

@@ -3,7 +3,7 @@
 Semantics (shared by every driver and checked by one test suite): at-least-once
 delivery; a received message is invisible for the visibility timeout, then delivered
 again unless acknowledged; after `max_deliveries` deliveries without an ack it moves to
-the dead-letter queue, where it is kept for the retention period and can be replayed.
+the dead-letter queue, where it is kept until replayed: nothing deletes it by age.
 A message has a size (how many items it carries, 1 unless said): `receive` takes
 messages until their sizes reach its limit, so a consumer asks for work, not messages.
 """
@@ -21,7 +21,6 @@ class QueueSettings:
 
     visibility_timeout: float = 300.0
     max_deliveries: int = 5
-    retention_seconds: float = 14 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -67,12 +66,13 @@ class DeadLetter:
 @dataclass(frozen=True)
 class QueueStats:
     """Gauges for operations: backlog and in flight (in items: the sum of message sizes),
-    age of the oldest message, DLQ size (in messages)."""
+    age of the oldest message, DLQ size (in messages) and the age of its oldest letter."""
 
     depth: int
     in_flight: int
     oldest_age_seconds: float
     dead_letters: int
+    oldest_dead_letter_age_seconds: float = 0.0
 
 
 class Queue(ABC):
@@ -120,10 +120,6 @@ class Queue(ABC):
     @abstractmethod
     def replay(self, ids: Sequence[str] | None = None, *, tenant_id: int | None = None) -> int:
         """Move dead letters (the given ids, or all) back to the queue; return how many."""
-
-    @abstractmethod
-    def purge_expired(self) -> int:
-        """Delete dead letters older than the retention period; return how many."""
 
     @abstractmethod
     def stats(self) -> QueueStats:

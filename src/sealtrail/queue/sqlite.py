@@ -1,6 +1,6 @@
 """The SQLite queue driver: one file, WAL mode, transactions for every state change.
 
-Undelivered messages are never dropped; retention applies to dead letters. Every
+Undelivered messages and dead letters are never dropped. Every
 process sharing a queue file runs on one host (SQLite needs a local file system), so a
 delivery records the receiving process id: leases of a process that died are released
 at once instead of after the visibility timeout.
@@ -356,12 +356,6 @@ class SQLiteQueue(KeyedQueue):
         self._signal.set()
         return int(moved)
 
-    def purge_expired(self) -> int:
-        cutoff = time.time() - self.settings.retention_seconds
-        with self._lock:
-            cur = self._conn.execute("DELETE FROM dead_letters WHERE dead_at < ?", (cutoff,))
-        return int(cur.rowcount)
-
     def stats(self) -> QueueStats:
         now = time.time()
         with self._lock:
@@ -370,12 +364,17 @@ class SQLiteQueue(KeyedQueue):
                 "min(enqueued_at) FROM messages",
                 (now,),
             ).fetchone()
-            dead = self._conn.execute("SELECT count(*) FROM dead_letters").fetchone()[0]
+            dead, oldest_dead = self._conn.execute(
+                "SELECT count(*), min(dead_at) FROM dead_letters"
+            ).fetchone()
         return QueueStats(
             depth=int(depth),
             in_flight=int(in_flight),
             oldest_age_seconds=max(0.0, now - oldest) if oldest is not None else 0.0,
             dead_letters=int(dead),
+            oldest_dead_letter_age_seconds=(
+                max(0.0, now - oldest_dead) if oldest_dead is not None else 0.0
+            ),
         )
 
     def ping(self) -> None:

@@ -59,7 +59,10 @@ at a built UI, then reload. The API is up: see <a href="/docs">/docs</a>.</p>
 
 def is_api_path(path: str) -> bool:
     """Whether `path` belongs to the API (or its docs and probes), never to the UI."""
-    return any(path == p or path.startswith(p + "/") for p in API_PATHS)
+    # `/health…` whole: a probe's typo is a JSON 404, not the UI's page.
+    return path.startswith("/health") or any(
+        path == p or path.startswith(p + "/") for p in API_PATHS
+    )
 
 
 class WebUI:
